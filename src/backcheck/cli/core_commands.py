@@ -1,0 +1,183 @@
+"""`assess`, `interview` and `knowledge`: the core engine from the terminal.
+
+Every user error ends in one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+import typer
+
+from backcheck.cli.render import render_text
+from backcheck.core import CaseError, assess, load_knowledge, next_questions, parse_case
+from backcheck.core.case import Case, merge_video, parse_text_answer
+from backcheck.core.interview import Question
+from backcheck.core.knowledge.document import knowledge_data, knowledge_markdown
+
+
+class ReportFormat(StrEnum):
+    """Output formats of assess and interview."""
+
+    json = "json"
+    text = "text"
+
+
+class KnowledgeFormat(StrEnum):
+    """Output formats of the knowledge export."""
+
+    json = "json"
+    markdown = "markdown"
+
+
+def fail(message: str) -> NoReturn:
+    """Print a one-line error and exit with status 2."""
+    typer.echo(f"backcheck: error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def read_json_file(path: Path, what: str) -> Any:
+    """Read a JSON file, turning every failure into a one-line message."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        fail(f"{what} {path}: no such file")
+    except IsADirectoryError:
+        fail(f"{what} {path}: is a directory, not a file")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"{what} {path}: cannot read it ({exc.__class__.__name__})")
+    if not text.strip():
+        fail(f"{what} {path}: the file is empty")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        fail(f"{what} {path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")
+
+
+def emit(assessment: dict[str, Any], fmt: ReportFormat) -> None:
+    """Print an assessment in the chosen format."""
+    if fmt is ReportFormat.json:
+        typer.echo(json.dumps(assessment, indent=2, ensure_ascii=False))
+    else:
+        typer.echo(render_text(assessment), nl=False)
+
+
+def assess_command(
+    input: Path = typer.Option(..., "--input", "-i", help='CASE.json: {"findings": {...}}'),
+    format: ReportFormat = typer.Option(ReportFormat.text, "--format", "-f"),
+    video_analysis: Path | None = typer.Option(
+        None, "--video-analysis", help="analysis.json written by `backcheck analyze`"
+    ),
+    questions: int = typer.Option(
+        3, "--questions", min=0, max=70, help="how many non-red-flag follow-up questions to list"
+    ),
+) -> None:
+    """Assess a case file: triage, likely causes, plan, and the questions still worth asking."""
+    kb = load_knowledge()
+    raw = read_json_file(input, "case file")
+    try:
+        case = parse_case(raw, kb)
+        if video_analysis is not None:
+            case = merge_video(case, read_json_file(video_analysis, "video analysis"))
+    except CaseError as exc:
+        fail(f"{input}: {exc}")
+    emit(assess(case, kb, question_limit=questions).to_dict(), format)
+
+
+def knowledge_command(
+    format: KnowledgeFormat = typer.Option(KnowledgeFormat.markdown, "--format", "-f"),
+) -> None:
+    """Print the whole knowledge base: questions, triage rules, causes, plan items, sources."""
+    kb = load_knowledge()
+    if format is KnowledgeFormat.json:
+        typer.echo(json.dumps(knowledge_data(kb), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(knowledge_markdown(kb), nl=False)
+
+
+def interview_command(
+    answers: Path | None = typer.Option(
+        None, "--answers", "-a", help="JSON of answers already known ({finding: value} or a case)"
+    ),
+    format: ReportFormat = typer.Option(ReportFormat.text, "--format", "-f"),
+) -> None:
+    """Ask the questions, red flags first, then only those that still change the answer."""
+    kb = load_knowledge()
+    case = Case({})
+    if answers is not None:
+        raw = read_json_file(answers, "answers file")
+        document = raw if isinstance(raw, dict) and "findings" in raw else {"findings": raw}
+        try:
+            case = parse_case(document, kb)
+        except CaseError as exc:
+            fail(f"{answers}: {exc}")
+    # Prompts go to stderr when stdout carries JSON, so a program can read the result.
+    out = sys.stderr if format is ReportFormat.json else sys.stdout
+    case = run_interview(case, sys.stdin, out)
+    emit(assess(case, kb).to_dict(), format)
+
+
+def run_interview(case: Case, stdin: TextIO, out: TextIO) -> Case:
+    """Ask until nothing left can change the answer, or input ends. Pure terminal I/O."""
+    kb = load_knowledge()
+    asked: set[str] = set()
+    red_total = len(kb.red_flags)
+    print(
+        "backcheck interview. Answer yes/no, a number, or a choice; '?' if you don't know.\n"
+        "Safety questions come first.",
+        file=out,
+    )
+    while True:
+        pending = [q for q in next_questions(case, kb, limit=len(kb.findings)) if q.id not in asked]
+        if not pending:
+            return case
+        question = pending[0]
+        asked.add(question.id)
+        if question.red_flag:
+            position = kb.red_flags.index(question.id) + 1
+            label = f"[safety {position}/{red_total}]"
+        else:
+            label = "[follow-up]"
+        value, ended = _ask(question, kb, stdin, out, label)
+        if ended:
+            print("\n(input ended: assessing with the answers so far)", file=out)
+            return case
+        if value is not None:
+            case = case.with_answer(question.id, value)
+
+
+def _ask(question: Question, kb: Any, stdin: TextIO, out: TextIO, label: str) -> tuple[Any, bool]:
+    """Ask one question, re-asking on an invalid answer; (value or None, input ended)."""
+    definition = kb.findings[question.id]
+    hint = _hint(question)
+    for _attempt in range(3):
+        print(f"\n{label} {question.text}\n  {hint}> ", end="", file=out, flush=True)
+        line = stdin.readline()
+        if line == "":
+            return None, True
+        try:
+            return parse_text_answer(definition, line), False
+        except CaseError as exc:
+            print(f"  {exc.message}", file=out)
+    print("  (left unanswered)", file=out)
+    return None, False
+
+
+def _hint(question: Question) -> str:
+    if question.type == "bool":
+        return "[yes/no/?] "
+    if question.choices:
+        numbered = ", ".join(f"{i}={c}" for i, c in enumerate(question.choices, 1))
+        return f"[{numbered} / ?] "
+    return f"[{question.minimum:g}-{question.maximum:g} / ?] "
+
+
+def register(app: typer.Typer) -> None:
+    """Add the core commands to the app."""
+    app.command("assess")(assess_command)
+    app.command("interview")(interview_command)
+    app.command("knowledge")(knowledge_command)

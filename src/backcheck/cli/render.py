@@ -1,0 +1,85 @@
+"""Plain-text rendering of an assessment: the emergency advice always comes first, whole."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+LEVEL_HEADLINES = {
+    "emergency": "EMERGENCY: go to an emergency department now",
+    "urgent": "URGENT: get a medical assessment today",
+    "see_clinician": "See a doctor or physiotherapist within a few days",
+    "self_care": "Self-care: manage with the plan below and watch for red flags",
+}
+SECTION_TITLES = {
+    "care": "What to do now",
+    "relief": "Relief for today",
+    "train_around": "How to keep training",
+    "fix": "What to fix",
+    "safety_net": "Safety net",
+}
+WIDTH = 88
+
+
+def _wrap(text: str, indent: str = "") -> list[str]:
+    return textwrap.wrap(
+        text, WIDTH, initial_indent=indent, subsequent_indent=" " * len(indent) + "  "
+    )
+
+
+def render_text(assessment: dict[str, Any]) -> str:
+    """The readable report for ``--format text`` and the interview's ending."""
+    triage = assessment["triage"]
+    level = triage["level"]
+    lines: list[str] = []
+    if level == "emergency":
+        banner = "!" * WIDTH
+        lines += [banner, LEVEL_HEADLINES[level]]
+        lines += _wrap(triage["reasons"][0]["message"])
+        lines += [banner, ""]
+    else:
+        lines += [LEVEL_HEADLINES[level], "=" * len(LEVEL_HEADLINES[level])]
+    lines.append("")
+    lines.append("Why:")
+    for reason in triage["reasons"]:
+        lines += _wrap(f"[{reason['level']}] {reason['title']}: {reason['message']}", "  - ")
+    if not triage["complete"]:
+        lines.append("")
+        lines += _wrap(
+            "The red-flag screen is incomplete. Unanswered: " + ", ".join(triage["missing"]), "  "
+        )
+    for adjustment in assessment.get("adjustments", []):
+        lines += _wrap(f"Note: {adjustment['message']}", "  ")
+    for note in assessment.get("notes", []):
+        lines += _wrap(f"Note: {note}", "  ")
+
+    if level in ("self_care", "see_clinician"):
+        identified = [c for c in assessment["causes"] if c["identified"]]
+        lines += ["", "Likely causes:" if identified else "Likely causes: none established yet"]
+        for cause in identified:
+            lines += _wrap(f"{cause['title']} ({cause['kind']}, {cause['likelihood']:.0%})", "  - ")
+            for evidence in cause["evidence_for"]:
+                lines += _wrap(f"+ {evidence['text']}", "      ")
+            for evidence in cause["evidence_against"]:
+                lines += _wrap(f"- {evidence['text']}", "      ")
+
+    section = None
+    for item in assessment["plan"]:
+        if item["section"] != section:
+            section = item["section"]
+            lines += ["", SECTION_TITLES[section] + ":"]
+        lines += _wrap(f"{item['title']}  ({item['dose']})", "  * ")
+        for step in item["steps"]:
+            lines += _wrap(step, "      ")
+    for held in assessment.get("plan_held_back", []):
+        lines += _wrap(f"Held back: {held['title']}. {held['note']}", "  ")
+
+    questions = assessment.get("next_questions", [])
+    if questions:
+        lines += ["", "Questions that would sharpen this:"]
+        for question in questions[:8]:
+            lines += _wrap(f"{question['id']}: {question['text']}", "  ? ")
+        if len(questions) > 8:
+            lines.append(f"  ... and {len(questions) - 8} more (run `backcheck interview`)")
+    lines += ["", *_wrap(assessment["disclaimer"])]
+    return "\n".join(lines) + "\n"

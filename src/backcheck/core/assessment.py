@@ -1,0 +1,121 @@
+"""One assessment: contradictions resolved, then triage, causes, plan and next questions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from backcheck.core.case import Case
+from backcheck.core.inference import CauseResult, infer_causes
+from backcheck.core.interview import Question, next_questions
+from backcheck.core.knowledge.loader import load_knowledge
+from backcheck.core.knowledge.schema import Knowledge
+from backcheck.core.plan import AvoidedItem, PlanStep, build_plan
+from backcheck.core.triage import Adjustment, Triage, resolve_contradictions, triage
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """Everything backcheck concludes about a case; ``to_dict`` is the JSON contract."""
+
+    triage: Triage
+    causes: tuple[CauseResult, ...]
+    plan: tuple[PlanStep, ...]
+    avoided: tuple[AvoidedItem, ...]
+    next_questions: tuple[Question, ...]
+    adjustments: tuple[Adjustment, ...]
+    notes: tuple[str, ...]
+    disclaimer: str
+
+    @property
+    def emergency_message(self) -> str | None:
+        """The emergency advice, whole, when the level is emergency."""
+        if self.triage.level != "emergency":
+            return None
+        return self.triage.reasons[0].message
+
+    def to_dict(self) -> dict[str, Any]:
+        """The assessment JSON of the spec (plus compatible extensions)."""
+        t = self.triage
+        return {
+            "triage": {
+                "level": t.level,
+                "complete": t.complete,
+                "missing": list(t.missing),
+                "reasons": [
+                    {
+                        "rule": r.rule,
+                        "level": r.level,
+                        "title": r.title,
+                        "findings": list(r.findings),
+                        "message": r.message,
+                    }
+                    for r in t.reasons
+                ],
+            },
+            "causes": [
+                {
+                    "id": c.id,
+                    "kind": c.kind,
+                    "title": c.title,
+                    "identified": c.identified,
+                    "likelihood": round(c.likelihood, 4),
+                    "evidence_for": [_evidence(e) for e in c.evidence_for],
+                    "evidence_against": [_evidence(e) for e in c.evidence_against],
+                    "explanation": c.explanation,
+                }
+                for c in self.causes
+            ],
+            "plan": [
+                {
+                    "id": p.id,
+                    "section": p.section,
+                    "title": p.title,
+                    "because": list(p.because),
+                    "steps": list(p.steps),
+                    "dose": p.dose,
+                }
+                for p in self.plan
+            ],
+            "plan_held_back": [
+                {"id": a.id, "title": a.title, "note": a.note} for a in self.avoided
+            ],
+            "next_questions": [q.to_dict() for q in self.next_questions],
+            "adjustments": [
+                {"rule": a.rule, "changed": a.changed, "message": a.message}
+                for a in self.adjustments
+            ],
+            "notes": list(self.notes),
+            "disclaimer": self.disclaimer,
+        }
+
+
+def _evidence(evidence: Any) -> dict[str, Any]:
+    return {
+        "findings": list(evidence.findings),
+        "text": evidence.text,
+        "likelihood_ratio": evidence.likelihood_ratio,
+        "weight": round(evidence.weight, 3),
+    }
+
+
+def assess(
+    case: Case, knowledge: Knowledge | None = None, *, question_limit: int = 3
+) -> Assessment:
+    """Assess a validated case. Pure: no I/O, same input, same output."""
+    kb = knowledge or load_knowledge()
+    findings, adjustments = resolve_contradictions(case.findings, kb)
+    result = triage(findings, kb)
+    causes = infer_causes(findings, case.confidence, kb)
+    plan, avoided = build_plan(result, causes, findings, kb)
+    questions = next_questions(case, kb, limit=question_limit) if question_limit else []
+    return Assessment(
+        result,
+        causes,
+        plan,
+        avoided,
+        tuple(questions),
+        adjustments,
+        case.notes,
+        kb.settings.disclaimer,
+    )

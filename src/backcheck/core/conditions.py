@@ -1,0 +1,255 @@
+"""A tiny condition language for knowledge files, compiled to fast predicates.
+
+Knowledge items (triage rules, cause evidence, plan items) say *when* they apply with a
+condition such as ``{finding: pain_below_knee, is: true}`` or ``{all: [...]}``. Conditions are
+parsed once at load time; evaluating one is a few dictionary look-ups.
+
+Two evaluations exist: ``holds`` (two-valued: an unanswered finding never satisfies a positive
+leaf) and ``status`` (three-valued: TRUE / FALSE / UNKNOWN), which the interview uses to tell
+whether a question can still change an outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+FindingValue = bool | int | float | str
+Findings = Mapping[str, FindingValue]
+
+
+class Tri(Enum):
+    """Three-valued truth for partially answered cases."""
+
+    FALSE = 0
+    TRUE = 1
+    UNKNOWN = 2
+
+
+_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "is": lambda v, x: _equals(v, x),
+    "in": lambda v, xs: v in xs,
+    "not_in": lambda v, xs: v not in xs,
+    "gt": lambda v, x: _numeric(v) and v > x,
+    "gte": lambda v, x: _numeric(v) and v >= x,
+    "lt": lambda v, x: _numeric(v) and v < x,
+    "lte": lambda v, x: _numeric(v) and v <= x,
+}
+
+
+def _equals(answer: object, expected: object) -> bool:
+    """Equality that keeps booleans apart from numbers (``true`` is not ``1``)."""
+    if isinstance(answer, bool) or isinstance(expected, bool):
+        return answer is expected
+    return answer == expected
+
+
+def _numeric(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    """One test on one finding. ``not_in`` also holds when the finding is unanswered."""
+
+    finding: str
+    op: str
+    value: Any
+    _test: Callable[[Any, Any], bool] = field(repr=False, compare=False)
+
+    def holds(self, findings: Findings, incomplete: bool) -> bool:
+        """True when the answer satisfies the test (an unanswered finding fails, but not_in)."""
+        answer = findings.get(self.finding)
+        if answer is None:
+            return self.op == "not_in"
+        return self._test(answer, self.value)
+
+    def status(self, findings: Findings, incomplete: bool) -> Tri:
+        """Three-valued: UNKNOWN while the finding is unanswered."""
+        answer = findings.get(self.finding)
+        if answer is None:
+            return Tri.UNKNOWN
+        return Tri.TRUE if self._test(answer, self.value) else Tri.FALSE
+
+    def findings_in(self) -> tuple[str, ...]:
+        """The finding ids this condition reads."""
+        return (self.finding,)
+
+    def matched(self, findings: Findings) -> tuple[str, ...]:
+        """The findings that made this condition true (for explanations)."""
+        return (self.finding,) if self.finding in findings else ()
+
+    def thresholds(self) -> list[tuple[str, str, Any]]:
+        """(finding, op, value) triples, used to pick probe answers for numeric questions."""
+        return [(self.finding, self.op, self.value)]
+
+
+@dataclass(frozen=True, slots=True)
+class Unanswered:
+    """True while any red-flag question is unanswered."""
+
+    def holds(self, findings: Findings, incomplete: bool) -> bool:
+        return incomplete
+
+    def status(self, findings: Findings, incomplete: bool) -> Tri:
+        return Tri.TRUE if incomplete else Tri.FALSE
+
+    def findings_in(self) -> tuple[str, ...]:
+        return ()
+
+    def matched(self, findings: Findings) -> tuple[str, ...]:
+        return ()
+
+    def thresholds(self) -> list[tuple[str, str, Any]]:
+        return []
+
+
+@dataclass(frozen=True, slots=True)
+class AtLeast:
+    """At least ``count`` of ``parts`` hold. ``all`` and ``any`` are the two extremes."""
+
+    count: int
+    parts: tuple[Condition, ...]
+
+    def holds(self, findings: Findings, incomplete: bool) -> bool:
+        needed = self.count
+        for part in self.parts:
+            if part.holds(findings, incomplete):
+                needed -= 1
+                if needed <= 0:
+                    return True
+        return needed <= 0
+
+    def status(self, findings: Findings, incomplete: bool) -> Tri:
+        true = unknown = 0
+        for part in self.parts:
+            result = part.status(findings, incomplete)
+            if result is Tri.TRUE:
+                true += 1
+            elif result is Tri.UNKNOWN:
+                unknown += 1
+        if true >= self.count:
+            return Tri.TRUE
+        if true + unknown >= self.count:
+            return Tri.UNKNOWN
+        return Tri.FALSE
+
+    def findings_in(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for part in self.parts:
+            seen.update(dict.fromkeys(part.findings_in()))
+        return tuple(seen)
+
+    def matched(self, findings: Findings) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for part in self.parts:
+            if part.holds(findings, False):
+                seen.update(dict.fromkeys(part.matched(findings)))
+        return tuple(seen)
+
+    def thresholds(self) -> list[tuple[str, str, Any]]:
+        return [t for part in self.parts for t in part.thresholds()]
+
+
+Condition = Leaf | AtLeast | Unanswered
+
+
+class ConditionError(ValueError):
+    """A condition in a knowledge file is malformed."""
+
+
+def parse_condition(raw: object) -> Condition:
+    """Build a condition from its YAML form; raise ConditionError saying what is wrong."""
+    if not isinstance(raw, dict):
+        raise ConditionError(f"a condition must be a mapping, got {raw!r}")
+    if "all" in raw or "any" in raw:
+        key = "all" if "all" in raw else "any"
+        parts = _parse_parts(raw[key], key)
+        return AtLeast(len(parts) if key == "all" else 1, parts)
+    if "at_least" in raw:
+        count = raw["at_least"]
+        if not isinstance(count, int) or count < 1:
+            raise ConditionError("at_least needs a positive integer")
+        parts = _parse_parts(raw.get("of"), "of")
+        if count > len(parts):
+            raise ConditionError("at_least asks for more parts than it has")
+        return AtLeast(count, parts)
+    if raw.get("unanswered_red_flags") is True and len(raw) == 1:
+        return Unanswered()
+    if "finding" not in raw:
+        raise ConditionError(f"unknown condition {raw!r}: use finding/all/any/at_least")
+    ops = [key for key in raw if key != "finding"]
+    if len(ops) != 1 or ops[0] not in _COMPARISONS:
+        raise ConditionError(
+            f"condition on {raw['finding']!r} needs exactly one of {sorted(_COMPARISONS)}"
+        )
+    op = ops[0]
+    value = raw[op]
+    if op in ("in", "not_in"):
+        if not isinstance(value, list) or not value:
+            raise ConditionError(f"'{op}' needs a non-empty list")
+        value = frozenset(value)
+    elif op in ("gt", "gte", "lt", "lte") and not _numeric(value):
+        raise ConditionError(f"'{op}' needs a number")
+    return Leaf(str(raw["finding"]), op, value, _COMPARISONS[op])
+
+
+def _parse_parts(raw: object, key: str) -> tuple[Condition, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ConditionError(f"'{key}' needs a non-empty list of conditions")
+    return tuple(parse_condition(part) for part in raw)
+
+
+def leaves(condition: Condition) -> list[Leaf]:
+    """Every leaf in a condition tree."""
+    if isinstance(condition, Leaf):
+        return [condition]
+    if isinstance(condition, AtLeast):
+        return [leaf for part in condition.parts for leaf in leaves(part)]
+    return []
+
+
+def to_data(condition: Condition) -> dict[str, Any]:
+    """The condition back in its knowledge-file form (for JSON export)."""
+    if isinstance(condition, Leaf):
+        value = (
+            sorted(condition.value) if isinstance(condition.value, frozenset) else condition.value
+        )
+        return {"finding": condition.finding, condition.op: value}
+    if isinstance(condition, AtLeast):
+        parts = [to_data(part) for part in condition.parts]
+        if condition.count == len(parts) and len(parts) > 1:
+            return {"all": parts}
+        if condition.count == 1:
+            return {"any": parts}
+        return {"at_least": condition.count, "of": parts}
+    return {"unanswered_red_flags": True}
+
+
+_OP_WORDS = {"gt": ">", "gte": "≥", "lt": "<", "lte": "≤"}
+
+
+def describe(condition: Condition) -> str:
+    """The condition in plain words, for the reviewer's document."""
+    if isinstance(condition, Leaf):
+        if condition.op == "is":
+            value = condition.value
+            shown = ("yes" if value else "no") if isinstance(value, bool) else str(value)
+            return f"{condition.finding} is {shown}"
+        if condition.op in ("in", "not_in"):
+            options = " or ".join(sorted(str(v) for v in condition.value))
+            word = "is" if condition.op == "in" else "is unanswered or not"
+            return f"{condition.finding} {word} {options}"
+        return f"{condition.finding} {_OP_WORDS[condition.op]} {condition.value:g}"
+    if isinstance(condition, AtLeast):
+        parts = [describe(part) for part in condition.parts]
+        if len(parts) == 1:
+            return parts[0]
+        if condition.count == len(parts):
+            return "(" + " AND ".join(parts) + ")"
+        if condition.count == 1:
+            return "(" + " OR ".join(parts) + ")"
+        return f"at least {condition.count} of (" + "; ".join(parts) + ")"
+    return "any red-flag question is unanswered"

@@ -1,0 +1,1 @@
+"""The knowledge base: YAML files a physiotherapist can review, and their schema and loader."""
