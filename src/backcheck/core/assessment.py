@@ -108,7 +108,7 @@ def assess(
     result = triage(findings, kb)
     causes = infer_causes(findings, case.confidence, kb)
     plan, avoided = build_plan(result, causes, findings, kb)
-    questions = next_questions(case, kb, limit=question_limit) if question_limit else []
+    questions = next_questions(case, kb, limit=question_limit, state=(findings, result, causes))
     return Assessment(
         result,
         causes,

@@ -11,17 +11,17 @@ triage first. When no question can change anything, the interview stops.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from backcheck.core.case import Case
-from backcheck.core.conditions import Findings, FindingValue, Tri, leaves
-from backcheck.core.inference import infer_causes, logit
+from backcheck.core.conditions import FindingValue, Tri, leaves
+from backcheck.core.inference import CauseResult, infer_causes, logit
 from backcheck.core.knowledge.loader import load_knowledge
-from backcheck.core.knowledge.schema import LEVEL_RANK, FindingDef, Knowledge, TriageRuleDef
-from backcheck.core.triage import resolve_contradictions, triage
+from backcheck.core.knowledge.schema import LEVEL_RANK, FindingDef, Knowledge
+from backcheck.core.triage import Triage, resolve_contradictions, triage
 
 TRIAGE_WEIGHT = 10.0
 FLIP_WEIGHT = 2.0
@@ -67,19 +67,24 @@ class Question:
 class _Index:
     """Per-knowledge look-ups, built once: which rules and evidence read each finding."""
 
-    rules_by_finding: dict[str, tuple[TriageRuleDef, ...]]
     probes: dict[str, tuple[FindingValue, ...]]
     # finding -> one {cause index: log-odds change} per probe answer. Exact because every
     # evidence item reads a single finding (the loader enforces it).
     deltas: dict[str, tuple[dict[int, float], ...]]
+    # finding -> (best, worst) change any answer could make to each cause's log-odds.
+    reach: dict[str, tuple[dict[int, float], dict[int, float]]]
+    # finding -> (cause index, mean |change| over probes, sorted changes over probes)
+    per_cause: dict[str, tuple[tuple[int, float, tuple[float, ...]], ...]]
+    questions: dict[str, Question]
+    # rule id -> findings of that rule that some answer would make true
+    satisfiable: dict[str, tuple[str, ...]]
+    # non-red-flag findings that bear on some rule or cause: the only ones worth scoring
+    askable: tuple[str, ...]
+    cause_index: dict[str, int]
 
 
 @lru_cache(maxsize=4)
 def _index(knowledge: Knowledge) -> _Index:
-    rules: dict[str, list[TriageRuleDef]] = {}
-    for rule in knowledge.rules:
-        for fid in rule.when.findings_in():
-            rules.setdefault(fid, []).append(rule)
     evidence: dict[str, list[tuple[int, Any, float]]] = {}
     thresholds: dict[str, set[float]] = {}
     conditions = [rule.when for rule in knowledge.rules]
@@ -101,13 +106,52 @@ def _index(knowledge: Knowledge) -> _Index:
     for fid, values in probes.items():
         per_probe = []
         for value in values:
-            change: dict[int, float] = {}
+            moved: dict[int, float] = {}
             for cause_index, condition, log_lr in evidence.get(fid, ()):
                 if condition.holds({fid: value}, False):
-                    change[cause_index] = change.get(cause_index, 0.0) + log_lr
-            per_probe.append(change)
+                    moved[cause_index] = moved.get(cause_index, 0.0) + log_lr
+            per_probe.append(moved)
         deltas[fid] = tuple(per_probe)
-    return _Index({k: tuple(v) for k, v in rules.items()}, probes, deltas)
+    reach: dict[str, tuple[dict[int, float], dict[int, float]]] = {}
+    for fid, per_probe_changes in deltas.items():
+        best: dict[int, float] = {}
+        worst: dict[int, float] = {}
+        for delta in per_probe_changes:
+            for cause_index, step in delta.items():
+                best[cause_index] = max(best.get(cause_index, 0.0), step)
+                worst[cause_index] = min(worst.get(cause_index, 0.0), step)
+        reach[fid] = (best, worst)
+    per_cause: dict[str, tuple[tuple[int, float, tuple[float, ...]], ...]] = {}
+    for fid, per_probe_changes in deltas.items():
+        touched = sorted({c for delta in per_probe_changes for c in delta})
+        per_cause[fid] = tuple(
+            (
+                cause_index,
+                sum(abs(d.get(cause_index, 0.0)) for d in per_probe_changes)
+                / len(per_probe_changes),
+                tuple(sorted(d.get(cause_index, 0.0) for d in per_probe_changes)),
+            )
+            for cause_index in touched
+        )
+    questions = {fid: Question.of(f) for fid, f in knowledge.findings.items()}
+    satisfiable = {
+        rule.id: tuple(
+            dict.fromkeys(
+                leaf.finding
+                for leaf in leaves(rule.when)
+                if any(leaf.holds({leaf.finding: p}, False) for p in probes[leaf.finding])
+            )
+        )
+        for rule in knowledge.rules
+    }
+    in_rules = {fid for fids in satisfiable.values() for fid in fids}
+    askable = tuple(
+        fid
+        for fid, f in knowledge.findings.items()
+        if not f.red_flag and probes[fid] and (per_cause[fid] or fid in in_rules)
+    )
+    positions = {c.id: i for i, c in enumerate(knowledge.causes)}
+    return _Index(probes, deltas, reach, per_cause, questions, satisfiable, askable, positions)
 
 
 def _probe_values(finding: FindingDef, thresholds: set[float]) -> tuple[FindingValue, ...]:
@@ -125,41 +169,25 @@ def _probe_values(finding: FindingDef, thresholds: set[float]) -> tuple[FindingV
     return tuple(in_range)
 
 
-class _WithAnswer(Mapping[str, FindingValue]):
-    """The findings plus one hypothetical answer, without copying the dictionary."""
-
-    __slots__ = ("_base", "_key", "_value")
-
-    def __init__(self, base: Findings, key: str, value: FindingValue) -> None:
-        self._base, self._key, self._value = base, key, value
-
-    def __getitem__(self, key: str) -> FindingValue:
-        return self._value if key == self._key else self._base[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self._value if key == self._key else self._base.get(key, default)
-
-    def __contains__(self, key: object) -> bool:
-        return key == self._key or key in self._base
-
-    def __iter__(self) -> Iterator[str]:
-        yield from self._base
-        if self._key not in self._base:
-            yield self._key
-
-    def __len__(self) -> int:
-        return len(self._base) + (self._key not in self._base)
-
-
 def next_questions(
-    case: Case, knowledge: Knowledge | None = None, *, limit: int = 3
+    case: Case,
+    knowledge: Knowledge | None = None,
+    *,
+    limit: int = 3,
+    state: tuple[dict[str, FindingValue], Triage, tuple[CauseResult, ...]] | None = None,
 ) -> list[Question]:
-    """Unanswered red flags (all of them, in order), then up to ``limit`` useful questions."""
+    """Unanswered red flags (all of them, in order), then up to ``limit`` useful questions.
+
+    ``state`` (resolved findings, triage, causes) lets ``assess`` share work already done.
+    """
     kb = knowledge or load_knowledge()
-    findings, _ = resolve_contradictions(case.findings, kb)
-    red = [Question.of(kb.findings[fid]) for fid in kb.red_flags if fid not in case.findings]
-    ranked = _rank_questions(findings, case.confidence, kb)
-    return red + [Question.of(kb.findings[fid]) for fid, _ in ranked[:limit]]
+    if state is None:
+        findings, _ = resolve_contradictions(case.findings, kb)
+        state = (findings, triage(findings, kb), infer_causes(findings, case.confidence, kb))
+    questions = _index(kb).questions
+    red = [questions[fid] for fid in kb.red_flags if fid not in case.findings]
+    ranked = _rank_questions(*state, kb) if limit else []
+    return red + [questions[fid] for fid, _ in ranked[:limit]]
 
 
 def next_question(case: Case, knowledge: Knowledge | None = None) -> Question | None:
@@ -169,34 +197,29 @@ def next_question(case: Case, knowledge: Knowledge | None = None) -> Question | 
 
 
 def _rank_questions(
-    findings: dict[str, FindingValue], confidence: Mapping[str, float], kb: Knowledge
+    findings: dict[str, FindingValue],
+    current: Triage,
+    causes: tuple[CauseResult, ...],
+    kb: Knowledge,
 ) -> list[tuple[str, float]]:
     """Useful non-red-flag questions with their scores, best first."""
     index = _index(kb)
-    current = triage(findings, kb)
     current_rank = LEVEL_RANK[current.level]
     incomplete = not current.complete
-    by_id = {c.id: i for i, c in enumerate(kb.causes)}
+    by_id = index.cause_index
     log_odds = [0.0] * len(kb.causes)
     identified = [False] * len(kb.causes)
-    for result in infer_causes(findings, confidence, kb):
+    for result in causes:
         log_odds[by_id[result.id]] = result.log_odds
         identified[by_id[result.id]] = result.identified
     threshold = logit(kb.settings.identified_threshold)
-    unanswered = [
-        fid for fid in kb.findings if fid not in findings and not kb.findings[fid].red_flag
-    ]
+    unanswered = [fid for fid in index.askable if fid not in findings]
 
-    # Best and worst each unanswered finding could still do to each cause.
+    # Best and worst the unanswered findings could still do to each cause.
     reach_up = [0.0] * len(kb.causes)
     reach_down = [0.0] * len(kb.causes)
     for fid in unanswered:
-        best: dict[int, float] = {}
-        worst: dict[int, float] = {}
-        for delta in index.deltas[fid]:
-            for cause_index, change in delta.items():
-                best[cause_index] = max(best.get(cause_index, 0.0), change)
-                worst[cause_index] = min(worst.get(cause_index, 0.0), change)
+        best, worst = index.reach[fid]
         for cause_index, change in best.items():
             reach_up[cause_index] += change
         for cause_index, change in worst.items():
@@ -208,32 +231,28 @@ def _rank_questions(
         or (identified[i] and log_odds[i] + reach_down[i] < threshold)
     }
 
+    # A rule above the current level that is still undecided can be decided by any of its
+    # unanswered findings that some answer would satisfy.
+    triage_gains: dict[str, int] = {}
+    for rule in kb.rules:
+        gain = LEVEL_RANK[rule.level] - current_rank
+        if gain <= 0 or rule.when.status(findings, incomplete) is not Tri.UNKNOWN:
+            continue
+        for fid in index.satisfiable.get(rule.id, ()):
+            if fid not in findings:
+                triage_gains[fid] = max(triage_gains.get(fid, 0), gain)
+
     scored: list[tuple[str, float]] = []
     for fid in unanswered:
-        probes = index.probes[fid]
-        if not probes:
-            continue
-        triage_gain = 0
-        for rule in index.rules_by_finding.get(fid, ()):
-            gain = LEVEL_RANK[rule.level] - current_rank
-            if gain <= triage_gain or rule.when.status(findings, incomplete) is not Tri.UNKNOWN:
-                continue
-            if any(
-                rule.when.status(_WithAnswer(findings, fid, p), incomplete) is not Tri.FALSE
-                for p in probes
-            ):
-                triage_gain = gain
+        triage_gain = triage_gains.get(fid, 0)
         cause_gain = 0.0
-        if open_causes:
-            for delta in index.deltas[fid]:
-                for cause_index, change in delta.items():
-                    if cause_index not in open_causes:
-                        continue
-                    crossed = (log_odds[cause_index] + change >= threshold) != identified[
-                        cause_index
-                    ]
-                    cause_gain += abs(change) + (FLIP_WEIGHT if crossed else 0.0)
-            cause_gain /= len(probes)
+        for cause_index, mean_abs, changes in index.per_cause[fid]:
+            if cause_index not in open_causes:
+                continue
+            # How many answers would flip this cause's identification.
+            below = bisect_left(changes, threshold - log_odds[cause_index])
+            flips = below if identified[cause_index] else len(changes) - below
+            cause_gain += mean_abs + FLIP_WEIGHT * flips / len(changes)
         score = TRIAGE_WEIGHT * triage_gain + cause_gain
         if score > 0:
             scored.append((fid, score))
