@@ -1,0 +1,109 @@
+"""Core engine speed: assessments per second on one core, and next-question latency.
+
+Run: .venv/bin/python bench/core_bench.py   (or `make bench` for every benchmark)
+Cases are random but seeded, drawn from the whole finding vocabulary, so every rule and
+cause is exercised. Timings use one core (sched_setaffinity) as the issue asks.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import statistics
+import time
+from typing import Any
+
+from backcheck.core import Case, assess, load_knowledge, next_questions
+from backcheck.core.knowledge.schema import FindingDef, Knowledge
+
+
+def machine() -> str:
+    """CPU model, cores and Python version, printed with every figure."""
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def random_value(finding: FindingDef, rng: random.Random) -> Any:
+    """A valid random answer for one finding."""
+    if finding.type == "bool":
+        return rng.random() < 0.3
+    if finding.type == "enum":
+        return rng.choice(finding.values or [])
+    assert finding.min is not None and finding.max is not None
+    high = min(finding.max, finding.min + 120)
+    return rng.randint(int(finding.min), int(high))
+
+
+def random_case(kb: Knowledge, rng: random.Random) -> Case:
+    """A case answering a random share of the questions."""
+    share = rng.random()
+    findings = {
+        fid: random_value(f, rng) for fid, f in kb.findings.items() if rng.random() < share
+    }
+    return Case(findings)
+
+
+def bench_assess(kb: Knowledge, cases: list[Case], seconds: float = 3.0) -> float:
+    """Assessments per second over the case list, repeated for ``seconds``."""
+    for case in cases[:200]:
+        assess(case, kb)
+    done = 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for case in cases:
+            assess(case, kb)
+        done += len(cases)
+    return done / (time.perf_counter() - start)
+
+
+def bench_interview(kb: Knowledge, sessions: int, rng: random.Random) -> list[float]:
+    """Latency of each next-question call over simulated interviews, in milliseconds."""
+    latencies: list[float] = []
+    for _ in range(sessions):
+        case = Case({})
+        for _step in range(len(kb.findings)):
+            start = time.perf_counter()
+            questions = next_questions(case, kb, limit=1)
+            latencies.append((time.perf_counter() - start) * 1000)
+            if not questions:
+                break
+            question = questions[0]
+            case = case.with_answer(question.id, random_value(kb.findings[question.id], rng))
+    return latencies
+
+
+def main() -> None:
+    """Print the figures."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    kb = load_knowledge()
+    rng = random.Random(20261124)
+    cases = [random_case(kb, rng) for _ in range(2000)]
+    print(f"machine: {machine()} (pinned to one core)")
+    rate = bench_assess(kb, cases)
+    print(f"assess (triage + causes + plan + next questions): {rate:,.0f} assessments/s "
+          f"({1e6 / rate:.0f} us each; goal >= 20,000/s)")
+    rate_no_q = 0.0
+    start = time.perf_counter()
+    for case in cases * 3:
+        assess(case, kb, question_limit=0)
+    rate_no_q = len(cases) * 3 / (time.perf_counter() - start)
+    print(f"assess without next-question ranking: {rate_no_q:,.0f} assessments/s")
+    latencies = sorted(bench_interview(kb, 300, rng))
+    p50 = statistics.median(latencies)
+    p99 = latencies[int(len(latencies) * 0.99) - 1]
+    print(f"interview next question: p50 {p50:.3f} ms, p99 {p99:.3f} ms, max {latencies[-1]:.3f} ms "
+          f"over {len(latencies):,} calls (goal p99 < 5 ms)")
+
+
+if __name__ == "__main__":
+    main()
