@@ -1,0 +1,5 @@
+"""`python -m backcheck` runs the CLI."""
+
+from backcheck.cli.app import main
+
+main()

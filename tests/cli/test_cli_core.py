@@ -1,0 +1,182 @@
+"""The core commands through the real console script, as users and other tools run them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backcheck.core import load_knowledge
+
+BACKCHECK = [sys.executable, "-m", "backcheck"]
+KB = load_knowledge()
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in a subprocess, like a user's shell does."""
+    return subprocess.run(
+        [*BACKCHECK, *args], input=stdin, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "COLUMNS": "120"},
+    )
+
+
+def negative_screen() -> dict[str, Any]:
+    """Every red-flag question answered with its negative answer."""
+    answers: dict[str, Any] = {fid: False for fid in KB.red_flags}
+    answers["leg_weakness"] = "none"
+    return answers
+
+
+def write_case(tmp_path: Path, findings: dict[str, Any], **extra: Any) -> Path:
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps({"findings": findings, **extra}))
+    return path
+
+
+def test_assess_json_matches_contract(tmp_path: Path) -> None:
+    findings = {**negative_screen(), "pain_changes_with_movement": True, "lift": "deadlift",
+                "phase": "bottom", "back_rounds_at_bottom": True}
+    result = run("assess", "--input", str(write_case(tmp_path, findings)), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) >= {"triage", "causes", "plan", "next_questions", "disclaimer"}
+    assert set(data["triage"]) >= {"level", "complete", "missing", "reasons"}
+    assert data["triage"]["level"] == "self_care" and data["triage"]["complete"] is True
+    for cause in data["causes"]:
+        assert set(cause) >= {"id", "kind", "identified", "likelihood", "evidence_for",
+                              "evidence_against", "explanation"}
+        assert 0 <= cause["likelihood"] <= 1
+    assert data["causes"][0]["id"] == "lumbar_flexion" and data["causes"][0]["identified"]
+    for item in data["plan"]:
+        assert set(item) >= {"id", "title", "because", "steps", "dose"}
+    assert {"rdl_substitution", "block_pulls", "heat_ice"} <= {p["id"] for p in data["plan"]}
+    for question in data["next_questions"]:
+        assert set(question) >= {"id", "text"}
+
+
+def test_assess_text_puts_emergency_first(tmp_path: Path) -> None:
+    case = write_case(tmp_path, {"saddle_numbness": True, "lift": "deadlift"})
+    result = run("assess", "--input", str(case), "--format", "text")
+    assert result.returncode == 0
+    lines = [line for line in result.stdout.splitlines() if line.strip("!")]
+    assert lines[0].startswith("EMERGENCY")
+    message = KB.rule("cauda_equina_symptoms").message
+    assert " ".join(result.stdout.split()).count(" ".join(message.split())) >= 1
+
+
+def test_assess_accepts_video_analysis_in_case(tmp_path: Path) -> None:
+    analysis = {"findings": {"back_rounds_at_bottom": True, "back_arches_at_lockout": None},
+                "finding_confidence": {"back_rounds_at_bottom": 0.8}}
+    case = write_case(tmp_path, {**negative_screen(), "lift": "deadlift"},
+                      video_analysis=analysis)
+    data = json.loads(run("assess", "-i", str(case), "--format", "json").stdout)
+    flexion = next(c for c in data["causes"] if c["id"] == "lumbar_flexion")
+    video = [e for e in flexion["evidence_for"] if e["findings"] == ["back_rounds_at_bottom"]]
+    assert video and video[0]["weight"] == 0.8
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("", "empty"),
+        ("{not json", "not valid JSON"),
+        ('{"findings": {"pain_score": 14}}', "pain_score"),
+        ('{"findings": {"days_since_onset": -1}}', "days_since_onset"),
+        ('{"findings": {"no_such_thing": true}}', "no_such_thing"),
+        ('{"findings": {"lift": "curl"}}', "lift"),
+        ('{"findings": {"saddle_numbness": "maybe"}}', "saddle_numbness"),
+        ("[1, 2]", "case"),
+    ],
+)
+def test_assess_bad_input_is_one_line_exit_2(tmp_path: Path, content: str, expected: str) -> None:
+    path = tmp_path / "case.json"
+    path.write_text(content)
+    result = run("assess", "--input", str(path))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert expected in result.stderr
+
+
+def test_assess_missing_file(tmp_path: Path) -> None:
+    result = run("assess", "--input", str(tmp_path / "absent.json"))
+    assert result.returncode == 2 and "no such file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_knowledge_json_has_every_item_with_source() -> None:
+    result = run("knowledge", "--format", "json")
+    assert result.returncode == 0
+    data = json.loads(result.stdout)
+    for key in ("findings", "triage_rules", "causes", "plan_items"):
+        assert data[key], key
+        for item in data[key]:
+            assert item["id"] and item["source"], (key, item["id"])
+    assert {c["id"] for c in data["causes"]} >= {"lumbar_flexion", "lumbar_hyperextension"}
+
+
+def test_knowledge_markdown_names_every_item() -> None:
+    result = run("knowledge", "--format", "markdown")
+    assert result.returncode == 0
+    text = result.stdout
+    for item_id in [*KB.findings, *(r.id for r in KB.rules), *(c.id for c in KB.causes),
+                    *(p.id for p in KB.plan_items), *KB.sources]:
+        assert f"`{item_id}`" in text, item_id
+
+
+def test_interview_driven_through_stdin_asks_red_flags_first() -> None:
+    # Answer "no" to everything, "none" for leg weakness (choice 1), until input ends.
+    answers = "\n".join(["n"] * 18 + ["1"] + ["n"] * 60) + "\n"
+    result = run("interview", "--format", "json", stdin=answers)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["triage"]["complete"] is True
+    prompts = [line for line in result.stderr.splitlines() if line.startswith("[")]
+    red = [p for p in prompts if p.startswith("[safety")]
+    assert len(red) == len(KB.red_flags)
+    assert prompts[: len(red)] == red, "every safety question comes before any follow-up"
+    assert "groin" in red[0]
+
+
+def test_interview_emergency_answer_shows_emergency(tmp_path: Path) -> None:
+    answers = "yes\n" + "n\n" * 80
+    result = run("interview", stdin=answers)
+    assert result.returncode == 0
+    report = result.stdout.split("Safety questions come first.")[-1]
+    assert "EMERGENCY" in report
+
+
+def test_interview_with_answers_file_and_eof(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({**negative_screen(), "pain_changes_with_movement": True}))
+    result = run("interview", "--answers", str(answers), "--format", "json", stdin="")
+    assert result.returncode == 0
+    data = json.loads(result.stdout)
+    assert data["triage"]["complete"] is True and data["triage"]["level"] == "self_care"
+    assert "[safety" not in result.stderr
+
+
+def test_interview_unknown_red_flag_answer_never_self_care() -> None:
+    answers = "?\n" + "\n".join(["n"] * 17 + ["1"] + ["n"] * 60) + "\n"
+    data = json.loads(run("interview", "--format", "json", stdin=answers).stdout)
+    assert data["triage"]["level"] != "self_care"
+    assert "saddle_numbness" in data["triage"]["missing"]
+
+
+def test_interview_reasks_invalid_answer() -> None:
+    result = run("interview", "--format", "json", stdin="perhaps\nno\n")
+    assert "answer yes or no" in result.stderr
+    assert result.returncode == 0
+
+
+def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / "backcheck"
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    for command in ("assess", "interview", "knowledge"):
+        assert command in result.stdout
