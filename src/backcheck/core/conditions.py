@@ -193,7 +193,14 @@ def parse_condition(raw: object) -> Condition:
         value = frozenset(value)
     elif op in ("gt", "gte", "lt", "lte") and not _numeric(value):
         raise ConditionError(f"'{op}' needs a number")
-    return Leaf(str(raw["finding"]), op, value, _COMPARISONS[op])
+    test = _COMPARISONS[op]
+    if op == "is" and isinstance(value, bool):
+        test = _same_object  # the hot path: most leaves are yes/no tests
+    return Leaf(str(raw["finding"]), op, value, test)
+
+
+def _same_object(answer: object, expected: object) -> bool:
+    return answer is expected
 
 
 def _parse_parts(raw: object, key: str) -> tuple[Condition, ...]:
