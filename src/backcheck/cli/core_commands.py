@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 import typer
+from rich.console import Console
+from rich.markup import escape
 
 from backcheck.cli.render import render_text
 from backcheck.core import CaseError, assess, load_knowledge, next_questions, parse_case
@@ -124,12 +126,12 @@ def interview_command(
 def run_interview(case: Case, stdin: TextIO, out: TextIO) -> Case:
     """Ask until nothing left can change the answer, or input ends. Pure terminal I/O."""
     kb = load_knowledge()
+    console = Console(file=out, highlight=False, soft_wrap=True)
     asked: set[str] = set()
     red_total = len(kb.red_flags)
-    print(
-        "backcheck interview. Answer yes/no, a number, or a choice; '?' if you don't know.\n"
-        "Safety questions come first.",
-        file=out,
+    console.print(
+        "[bold]backcheck interview.[/] Answer yes/no, a number, or a choice; "
+        "'?' if you don't know.\nSafety questions come first."
     )
     while True:
         pending = [q for q in next_questions(case, kb, limit=len(kb.findings)) if q.id not in asked]
@@ -139,31 +141,34 @@ def run_interview(case: Case, stdin: TextIO, out: TextIO) -> Case:
         asked.add(question.id)
         if question.red_flag:
             position = kb.red_flags.index(question.id) + 1
-            label = f"[safety {position}/{red_total}]"
+            label = f"[bold red]\\[safety {position}/{red_total}][/]"
         else:
-            label = "[follow-up]"
-        value, ended = _ask(question, kb, stdin, out, label)
+            label = "[bold cyan]\\[follow-up][/]"
+        value, ended = _ask(question, kb, stdin, console, label)
         if ended:
-            print("\n(input ended: assessing with the answers so far)", file=out)
+            console.print("\n(input ended: assessing with the answers so far)")
             return case
         if value is not None:
             case = case.with_answer(question.id, value)
 
 
-def _ask(question: Question, kb: Any, stdin: TextIO, out: TextIO, label: str) -> tuple[Any, bool]:
+def _ask(
+    question: Question, kb: Any, stdin: TextIO, console: Console, label: str
+) -> tuple[Any, bool]:
     """Ask one question, re-asking on an invalid answer; (value or None, input ended)."""
     definition = kb.findings[question.id]
-    hint = _hint(question)
+    hint = escape(_hint(question))
     for _attempt in range(3):
-        print(f"\n{label} {question.text}\n  {hint}> ", end="", file=out, flush=True)
+        console.print(f"\n{label} {escape(question.text)}\n  [dim]{hint}[/]> ", end="")
+        console.file.flush()
         line = stdin.readline()
         if line == "":
             return None, True
         try:
             return parse_text_answer(definition, line), False
         except CaseError as exc:
-            print(f"  {exc.message}", file=out)
-    print("  (left unanswered)", file=out)
+            console.print(f"  [yellow]{escape(exc.message)}[/]")
+    console.print("  (left unanswered)")
     return None, False
 
 
