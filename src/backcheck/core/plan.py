@@ -43,13 +43,14 @@ def build_plan(
     """Choose plan items in section order; report items held back by a contraindication."""
     identified = {cause.id for cause in causes if cause.identified}
     level_rules = tuple(r.rule for r in triage.reasons if r.level == triage.level)
+    incomplete = not triage.complete
     chosen: list[PlanStep] = []
     avoided: list[AvoidedItem] = []
     for item in sorted(knowledge.plan_items, key=lambda i: SECTION_ORDER[i.section]):
         because = _because(item, identified, level_rules, triage.level)
         if because is None or (item.when is not None and not item.when.holds(findings, False)):
             continue
-        if item.avoid_when is not None and item.avoid_when.holds(findings, False):
+        if item.avoid_when is not None and item.avoid_when.holds(findings, incomplete):
             avoided.append(AvoidedItem(item.id, item.title, item.avoid_note or ""))
             continue
         chosen.append(

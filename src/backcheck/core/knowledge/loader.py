@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from backcheck.core.conditions import Condition, leaves
 from backcheck.core.knowledge.schema import (
+    LEVEL_RANK,
     CauseDef,
     ConsistencyDef,
     FindingDef,
@@ -193,6 +194,34 @@ def _cross_check(kb: Knowledge) -> None:
                     f"{FILES['consistency']}: item {fix.id}: field set.{finding_id}: invalid"
                 )
     check_sources("settings.yaml", "settings", kb.settings.self_care_source)
+    _check_red_flags_stand_alone(kb)
+
+
+def _check_red_flags_stand_alone(kb: Knowledge) -> None:
+    """Each positive red-flag answer must, on its own, fire a rule at see_clinician or above.
+
+    An unanswered red flag keeps the level at see_clinician or above; this check makes sure a
+    positive answer can never do less, so answering one can never lower the level.
+    """
+    floor = LEVEL_RANK["see_clinician"]
+    for fid in kb.red_flags:
+        finding = kb.findings[fid]
+        positives: list[bool | str] = (
+            [True] if finding.type == "bool" else [*(finding.positive or [])]
+        )
+        if finding.type == "enum" and not positives:
+            raise KnowledgeError(
+                f"{FILES['findings']}: item {fid}: field positive: required for a red flag"
+            )
+        for value in positives:
+            if not any(
+                LEVEL_RANK[rule.level] >= floor and rule.when.holds({fid: value}, False)
+                for rule in kb.rules
+            ):
+                raise KnowledgeError(
+                    f"{FILES['rules']}: no rule at see_clinician or above fires for red flag "
+                    f"{fid} = {value!r} on its own"
+                )
 
 
 def _fits(finding: FindingDef, value: object, numeric_only: bool = False) -> bool:

@@ -1,0 +1,253 @@
+"""The pain journal read as findings: pure, no I/O, no clock (``today`` is passed in).
+
+From dated entries the engine derives the course of the episode: ``days_since_onset``,
+``pain_score`` (the latest), ``pain_trend``, ``worse_with_rest``, ``tried_conservative_care`` and
+``relieved_by_conservative_care``, plus any red-flag symptom ticked in an entry. These are merged
+with the interview's answers and the case is assessed again, so pain that persists, worsens
+with rest or does not respond to self-care escalates by itself.
+
+Merge rule (safety first): the journal is newer than the interview, so its course findings
+replace the interview's; a red-flag finding from the journal can only add or raise (a ticked
+symptom), never clear a red flag the interview recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from statistics import fmean
+from typing import Literal
+
+from backcheck.core.conditions import FindingValue
+
+Response = Literal["better", "same", "worse"]
+Radiation = Literal["no", "buttock_thigh", "past_knee"]
+
+ACTIVITIES: dict[str, str] = {
+    "rest": "Rest (lying or sitting still)",
+    "heat": "Heat",
+    "ice": "Ice",
+    "walking": "Gentle walking",
+    "stretching": "Light stretching (e.g. child's pose)",
+    "training": "Training",
+}
+# Self-care the plan recommends (prolonged rest is not one of them).
+CONSERVATIVE = frozenset({"heat", "ice", "walking", "stretching"})
+LOCATIONS: dict[str, str] = {
+    "centre": "Low back, centre",
+    "left": "Low back, left side",
+    "right": "Low back, right side",
+    "buttock": "Buttock",
+    "thigh": "Thigh",
+    "leg_below_knee": "Leg below the knee",
+}
+RADIATION: dict[str, str] = {
+    "no": "No, it stays in the back",
+    "buttock_thigh": "Into the buttock or thigh",
+    "past_knee": "Down the leg past the knee",
+}
+RESPONSES: dict[str, str] = {
+    "better": "Better",
+    "same": "No change",
+    "worse": "Worse",
+}
+# A symptom ticked in an entry → the red-flag finding (and value) it records.
+SYMPTOMS: dict[str, tuple[str, FindingValue, str]] = {
+    "saddle_numbness": (
+        "saddle_numbness",
+        True,
+        "Numbness or tingling in the groin, genitals, buttocks or inner thighs",
+    ),
+    "difficulty_passing_urine": (
+        "difficulty_passing_urine",
+        True,
+        "New difficulty passing urine",
+    ),
+    "urinary_incontinence_new": ("urinary_incontinence_new", True, "New leaking of urine"),
+    "bowel_incontinence_new": ("bowel_incontinence_new", True, "New loss of bowel control"),
+    "bilateral_leg_symptoms": (
+        "bilateral_leg_symptoms",
+        True,
+        "Pain, numbness or weakness in both legs",
+    ),
+    "leg_weakness_progressive": (
+        "leg_weakness",
+        "progressive",
+        "Leg or foot weakness that is getting worse",
+    ),
+    "foot_drop": ("foot_drop", True, "Foot slapping or dragging (foot drop)"),
+    "numbness_tingling": ("numbness_tingling", True, "Numbness or pins and needles in a leg"),
+    "fever_or_unwell": ("fever_or_unwell", True, "Fever or feeling generally unwell"),
+    "constant_night_pain": (
+        "constant_night_pain",
+        True,
+        "Constant pain through the night, whatever the position",
+    ),
+}
+# Red-flag findings whose journal value can only raise the interview's (never clear it).
+_LEG_WEAKNESS_ORDER = ("none", "longstanding", "new_stable", "progressive", "sudden")
+
+# How the course is read; a reviewer may want to change these.
+TREND_IMPROVING = -2  # the latest day's pain at least this much below the first day's
+TREND_WORSENING = 1  # ... or at least this much above it
+CARE_DAYS = 3  # self-care on this many distinct days counts as "tried for a few days"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One journal entry, as the engine reads it."""
+
+    day: date
+    pain: int
+    activities: frozenset[str] = frozenset()
+    response: Response | None = None
+    radiates: Radiation = "no"
+    symptoms: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class JournalReading:
+    """Findings derived from the journal, and why, in plain words."""
+
+    findings: dict[str, FindingValue] = field(default_factory=dict)
+    reasons: tuple[str, ...] = ()
+
+
+def derive_findings(
+    entries: Iterable[Entry], *, today: date, onset: date | None = None
+) -> JournalReading:
+    """Read the journal as findings; ``onset`` is the episode's start if known otherwise."""
+    ordered = sorted(entries, key=lambda e: e.day)
+    if not ordered:
+        return JournalReading()
+    findings: dict[str, FindingValue] = {}
+    reasons: list[str] = []
+
+    start = min(ordered[0].day, onset) if onset is not None else ordered[0].day
+    days = max(0, (today - start).days)
+    findings["days_since_onset"] = days
+    reasons.append(f"Pain first recorded {days} day{'s' if days != 1 else ''} ago.")
+    latest = ordered[-1]
+    findings["pain_score"] = latest.pain
+    reasons.append(f"Latest pain: {latest.pain}/10 on {latest.day.isoformat()}.")
+
+    trend = pain_trend(ordered)
+    if trend is not None:
+        findings["pain_trend"] = trend
+        reasons.append(f"Pain trend over the entries: {trend}.")
+
+    rest = _worse_with_rest(ordered)
+    if rest is not None:
+        findings["worse_with_rest"] = rest
+        if rest:
+            reasons.append("Rest did not ease the pain, or made it worse.")
+        else:
+            reasons.append("Rest eased the pain.")
+
+    tried, relieved = _conservative_care(ordered)
+    if tried is not None:
+        findings["tried_conservative_care"] = tried
+    if relieved is not None:
+        findings["relieved_by_conservative_care"] = relieved
+        reasons.append(
+            "Self-care (heat, ice, walking, stretching) helped."
+            if relieved
+            else "Self-care (heat, ice, walking, stretching) has not helped."
+        )
+
+    if any(e.radiates == "past_knee" for e in ordered):
+        findings["pain_below_knee"] = True
+        reasons.append("Pain recorded travelling past the knee.")
+    for entry in ordered:
+        for symptom in sorted(entry.symptoms):
+            if symptom not in SYMPTOMS:
+                continue
+            finding, value, label = SYMPTOMS[symptom]
+            findings[finding] = _raise(findings.get(finding), value)
+            text = f"Recorded on {entry.day.isoformat()}: {label.lower()}."
+            if text not in reasons:
+                reasons.append(text)
+    return JournalReading(findings, tuple(reasons))
+
+
+def pain_trend(entries: list[Entry]) -> str | None:
+    """Improving, same or worsening: the latest day's mean pain against the first day's."""
+    by_day: dict[date, list[int]] = {}
+    for entry in entries:
+        by_day.setdefault(entry.day, []).append(entry.pain)
+    if len(by_day) < 2:
+        return None
+    days = sorted(by_day)
+    first, last = fmean(by_day[days[0]]), fmean(by_day[days[-1]])
+    if last == 0 and first > 0:
+        return "improving"
+    change = last - first
+    if change <= TREND_IMPROVING:
+        return "improving"
+    if change >= TREND_WORSENING:
+        return "worsening"
+    return "same"
+
+
+def _worse_with_rest(entries: list[Entry]) -> bool | None:
+    """True when rest made it worse once, or failed to ease it twice with no relief at all."""
+    responses = [e.response for e in entries if "rest" in e.activities and e.response]
+    if "worse" in responses:
+        return True
+    if responses.count("same") >= 2 and "better" not in responses:
+        return True
+    if "better" in responses:
+        return False
+    return None
+
+
+def _conservative_care(entries: list[Entry]) -> tuple[bool | None, bool | None]:
+    """(tried for a few days, relieved) from the entries that record self-care."""
+    care = [e for e in entries if e.activities & CONSERVATIVE]
+    if not care:
+        return None, None
+    tried = len({e.day for e in care}) >= CARE_DAYS
+    answers = [e.response for e in care if e.response]
+    if not answers:
+        return tried or None, None
+    better = answers.count("better")
+    if better * 2 >= len(answers):
+        return tried or None, True
+    if len(answers) >= 2 and tried:
+        return True, False
+    return tried or None, None
+
+
+def _raise(current: FindingValue | None, new: FindingValue) -> FindingValue:
+    if current is None:
+        return new
+    if isinstance(new, str) and isinstance(current, str) and new in _LEG_WEAKNESS_ORDER:
+        return max(current, new, key=_LEG_WEAKNESS_ORDER.index)
+    return new if new is True else current
+
+
+RED_FLAG_RAISE_ONLY = frozenset(
+    {finding for finding, _value, _label in SYMPTOMS.values()}
+    | {"pain_below_knee", "worse_with_rest"}
+)
+
+
+def merge_findings(
+    interview: Mapping[str, FindingValue], journal: Mapping[str, FindingValue]
+) -> dict[str, FindingValue]:
+    """The interview's answers updated by the journal; red flags can only be added or raised."""
+    merged = dict(interview)
+    for key, value in journal.items():
+        if key in RED_FLAG_RAISE_ONLY and key in merged:
+            current = merged[key]
+            if key == "leg_weakness" and isinstance(current, str) and isinstance(value, str):
+                known = current in _LEG_WEAKNESS_ORDER and value in _LEG_WEAKNESS_ORDER
+                merged[key] = (
+                    max(current, value, key=_LEG_WEAKNESS_ORDER.index) if known else current
+                )
+            elif value is True:
+                merged[key] = True
+            continue
+        merged[key] = value
+    return merged
