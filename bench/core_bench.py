@@ -46,9 +46,7 @@ def random_value(finding: FindingDef, rng: random.Random) -> Any:
 def random_case(kb: Knowledge, rng: random.Random) -> Case:
     """A case answering a random share of the questions."""
     share = rng.random()
-    findings = {
-        fid: random_value(f, rng) for fid, f in kb.findings.items() if rng.random() < share
-    }
+    findings = {fid: random_value(f, rng) for fid, f in kb.findings.items() if rng.random() < share}
     return Case(findings)
 
 
@@ -90,8 +88,10 @@ def main() -> None:
     cases = [random_case(kb, rng) for _ in range(2000)]
     print(f"machine: {machine()} (pinned to one core)")
     rate = bench_assess(kb, cases)
-    print(f"assess (triage + causes + plan + next questions): {rate:,.0f} assessments/s "
-          f"({1e6 / rate:.0f} us each; goal >= 20,000/s)")
+    print(
+        f"assess (triage + causes + plan + next questions): {rate:,.0f} assessments/s "
+        f"({1e6 / rate:.0f} us each; goal >= 20,000/s)"
+    )
     rate_no_q = 0.0
     start = time.perf_counter()
     for case in cases * 3:
@@ -101,8 +101,10 @@ def main() -> None:
     latencies = sorted(bench_interview(kb, 300, rng))
     p50 = statistics.median(latencies)
     p99 = latencies[int(len(latencies) * 0.99) - 1]
-    print(f"interview next question: p50 {p50:.3f} ms, p99 {p99:.3f} ms, max {latencies[-1]:.3f} ms "
-          f"over {len(latencies):,} calls (goal p99 < 5 ms)")
+    print(
+        f"interview next question: p50 {p50:.3f} ms, p99 {p99:.3f} ms, max {latencies[-1]:.3f} ms "
+        f"over {len(latencies):,} calls (goal p99 < 5 ms)"
+    )
 
 
 if __name__ == "__main__":

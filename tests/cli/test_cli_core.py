@@ -20,7 +20,11 @@ KB = load_knowledge()
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     """Run the CLI in a subprocess, like a user's shell does."""
     return subprocess.run(
-        [*BACKCHECK, *args], input=stdin, capture_output=True, text=True, timeout=60,
+        [*BACKCHECK, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={**os.environ, "COLUMNS": "120"},
     )
 
@@ -39,8 +43,13 @@ def write_case(tmp_path: Path, findings: dict[str, Any], **extra: Any) -> Path:
 
 
 def test_assess_json_matches_contract(tmp_path: Path) -> None:
-    findings = {**negative_screen(), "pain_changes_with_movement": True, "lift": "deadlift",
-                "phase": "bottom", "back_rounds_at_bottom": True}
+    findings = {
+        **negative_screen(),
+        "pain_changes_with_movement": True,
+        "lift": "deadlift",
+        "phase": "bottom",
+        "back_rounds_at_bottom": True,
+    }
     result = run("assess", "--input", str(write_case(tmp_path, findings)), "--format", "json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
@@ -48,8 +57,15 @@ def test_assess_json_matches_contract(tmp_path: Path) -> None:
     assert set(data["triage"]) >= {"level", "complete", "missing", "reasons"}
     assert data["triage"]["level"] == "self_care" and data["triage"]["complete"] is True
     for cause in data["causes"]:
-        assert set(cause) >= {"id", "kind", "identified", "likelihood", "evidence_for",
-                              "evidence_against", "explanation"}
+        assert set(cause) >= {
+            "id",
+            "kind",
+            "identified",
+            "likelihood",
+            "evidence_for",
+            "evidence_against",
+            "explanation",
+        }
         assert 0 <= cause["likelihood"] <= 1
     assert data["causes"][0]["id"] == "lumbar_flexion" and data["causes"][0]["identified"]
     for item in data["plan"]:
@@ -70,10 +86,11 @@ def test_assess_text_puts_emergency_first(tmp_path: Path) -> None:
 
 
 def test_assess_accepts_video_analysis_in_case(tmp_path: Path) -> None:
-    analysis = {"findings": {"back_rounds_at_bottom": True, "back_arches_at_lockout": None},
-                "finding_confidence": {"back_rounds_at_bottom": 0.8}}
-    case = write_case(tmp_path, {**negative_screen(), "lift": "deadlift"},
-                      video_analysis=analysis)
+    analysis = {
+        "findings": {"back_rounds_at_bottom": True, "back_arches_at_lockout": None},
+        "finding_confidence": {"back_rounds_at_bottom": 0.8},
+    }
+    case = write_case(tmp_path, {**negative_screen(), "lift": "deadlift"}, video_analysis=analysis)
     data = json.loads(run("assess", "-i", str(case), "--format", "json").stdout)
     flexion = next(c for c in data["causes"] if c["id"] == "lumbar_flexion")
     video = [e for e in flexion["evidence_for"] if e["findings"] == ["back_rounds_at_bottom"]]
@@ -124,8 +141,13 @@ def test_knowledge_markdown_names_every_item() -> None:
     result = run("knowledge", "--format", "markdown")
     assert result.returncode == 0
     text = result.stdout
-    for item_id in [*KB.findings, *(r.id for r in KB.rules), *(c.id for c in KB.causes),
-                    *(p.id for p in KB.plan_items), *KB.sources]:
+    for item_id in [
+        *KB.findings,
+        *(r.id for r in KB.rules),
+        *(c.id for c in KB.causes),
+        *(p.id for p in KB.plan_items),
+        *KB.sources,
+    ]:
         assert f"`{item_id}`" in text, item_id
 
 

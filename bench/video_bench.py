@@ -1,0 +1,182 @@
+"""Video analysis speed and memory benchmark (`make bench` calls it via run_all.py).
+
+On one real side-view clip re-encoded to 720p30 and 1080p30 (with the ffmpeg binary shipped in
+imageio-ffmpeg, in a temp dir): frames/s of decode alone, of the bare pose loop (decode +
+MediaPipe process with the mask, what a hand-written script does) and of the full analysis
+(`run_analysis`: pose pass, back measure, annotated video, plots, JSON); the ratio full/bare
+(goal ≥ 0.8). Then peak RSS of the full analysis on ~20 s and ~60 s 1080p clips made by
+concatenating real clips (goal: flat in length, < 1.5 GB). Real clips come from
+../shared/data/videos; the benchmark stops with a message if they are absent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import imageio_ffmpeg
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+CLIPS = (REPO / ".." / "shared" / "data" / "videos").resolve()
+SOURCE = "dl_shirtless_coach_neutral.mp4"  # 10.9 s side-view deadlift, 1280x720
+LONG_PARTS = [
+    "dl_shirtless_coach_neutral.mp4",
+    "dl_yfgd_pink.mp4",
+    "dl_formfit_redshirt.mp4",
+    "dl_shield_neutral.mp4",
+]
+FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def encode(src: list[Path], dst: Path, w: int, h: int, seconds: float | None = None) -> None:
+    """Scale/pad each part to w×h at 30 fps, concatenate, H.264 yuv420p."""
+    args = [FFMPEG, "-v", "error", "-y"]
+    for s in src:
+        args += ["-i", str(s)]
+    chains = "".join(
+        f"[{i}:v]scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,"
+        f"fps=30,setsar=1[v{i}];"
+        for i in range(len(src))
+    )
+    concat = "".join(f"[v{i}]" for i in range(len(src))) + f"concat=n={len(src)}:v=1:a=0[out]"
+    args += [
+        "-filter_complex",
+        chains + concat,
+        "-map",
+        "[out]",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+    ]
+    args += ["-pix_fmt", "yuv420p", "-an"]
+    if seconds:
+        args += ["-t", str(seconds)]
+    subprocess.run([*args, str(dst)], check=True)
+
+
+def fps_decode(path: Path) -> float:
+    from backcheck.video.decode import iter_frames, probe
+
+    info = probe(path)
+    t = time.perf_counter()
+    n = sum(1 for _ in iter_frames(info))
+    return n / (time.perf_counter() - t)
+
+
+def fps_bare(path: Path) -> float:
+    """What a hand-written script does: decode every frame, MediaPipe pose with the mask."""
+    import av
+    import mediapipe as mp
+
+    pose = mp.solutions.pose.Pose(
+        model_complexity=1, enable_segmentation=True, static_image_mode=False
+    )
+    t = time.perf_counter()
+    n = 0
+    with av.open(str(path)) as c:
+        s = c.streams.video[0]
+        s.thread_type = "AUTO"
+        for frame in c.decode(s):
+            pose.process(frame.to_ndarray(format="rgb24"))
+            n += 1
+    dt = time.perf_counter() - t
+    pose.close()
+    return n / dt
+
+
+def fps_full(path: Path, out: Path) -> tuple[float, int]:
+    from backcheck.video.pipeline import run_analysis
+
+    t = time.perf_counter()
+    a = run_analysis(path, out)
+    return a.video.frames / (time.perf_counter() - t), a.video.frames
+
+
+def peak_rss_child(path: Path, out: Path) -> float:
+    """Peak RSS (MB) of a fresh process running the full analysis."""
+    code = (
+        f"import sys, resource; sys.path.insert(0, {str(REPO / 'src')!r})\n"
+        "from pathlib import Path\nfrom backcheck.video.pipeline import run_analysis\n"
+        f"run_analysis(Path({str(path)!r}), Path({str(out)!r}))\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(res.stdout.strip().splitlines()[-1]) / 1024.0
+
+
+def duration(path: Path) -> float:
+    from backcheck.video.decode import probe
+
+    return probe(path).duration_s
+
+
+def machine() -> str:
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (
+        f"{cpu}, {cores} cores available, Python {platform.python_version()}, {platform.system()}"
+    )
+
+
+def main() -> int:
+    if not (CLIPS / SOURCE).exists():
+        print(f"video bench: real clips not found at {CLIPS}; skipped")
+        return 0
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    print(f"machine: {machine()}")
+    results: dict[str, object] = {"machine": machine()}
+    with tempfile.TemporaryDirectory(prefix="bc-bench-") as tmp_s:
+        tmp = Path(tmp_s)
+        for label, (w, h) in {"720p30": (1280, 720), "1080p30": (1920, 1080)}.items():
+            clip = tmp / f"{label}.mp4"
+            encode([CLIPS / SOURCE], clip, w, h)
+            dec = fps_decode(clip)
+            bare = fps_bare(clip)
+            full, frames = fps_full(clip, tmp / f"out-{label}")
+            row = {
+                "frames": frames,
+                "decode_fps": round(dec, 1),
+                "bare_pose_fps": round(bare, 1),
+                "full_analysis_fps": round(full, 1),
+                "full_over_bare": round(full / bare, 2),
+                "realtime_factor": round(full / 30.0, 2),
+            }
+            results[label] = row
+            print(
+                f"{label}: {frames} frames  decode {dec:.0f} f/s  bare pose loop {bare:.1f} f/s  "
+                f"full analysis {full:.1f} f/s  full/bare {full / bare:.2f}  "
+                f"({full / 30:.2f}x real time)"
+            )
+        parts = [CLIPS / p for p in LONG_PARTS if (CLIPS / p).exists()]
+        long_all = tmp / "long_all.mp4"
+        encode(parts * 3, long_all, 1920, 1080, seconds=60)
+        short = tmp / "long_20s.mp4"
+        encode(parts, short, 1920, 1080, seconds=20)
+        for label, clip in (("1080p_20s", short), ("1080p_60s", long_all)):
+            mb = peak_rss_child(clip, tmp / f"out-{label}")
+            results[f"peak_rss_mb_{label}"] = round(mb)
+            print(f"peak RSS, full analysis of a {duration(clip):.0f} s 1080p30 clip: {mb:.0f} MB")
+    self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    results["bench_process_peak_rss_mb"] = round(self_rss)
+    print(json.dumps(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
