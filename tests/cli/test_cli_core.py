@@ -202,3 +202,43 @@ def test_console_script_is_installed() -> None:
     assert result.returncode == 0
     for command in ("assess", "interview", "knowledge"):
         assert command in result.stdout
+
+
+CLIPS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "videos"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CLIPS.is_dir(), reason="labelled clips in ../shared/data/videos absent")
+def test_assess_with_video_uses_its_findings(tmp_path: Path) -> None:
+    # dl_garage_rounded: a real side-view deadlift labelled "rounded" (shared/data/README.md).
+    case = write_case(tmp_path, {"lift": "deadlift"})
+    out = tmp_path / "video"
+    result = run(
+        "assess",
+        "-i",
+        str(case),
+        "--video",
+        str(CLIPS / "dl_garage_rounded.mp4"),
+        "--video-out",
+        str(out),
+        "-f",
+        "json",
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (out / "analysis.json").is_file()
+    assert any(
+        note.startswith("From the video:") or "could not judge" in note for note in data["notes"]
+    )
+    flexion = next(c for c in data["causes"] if c["id"] == "lumbar_flexion")
+    extension = next(c for c in data["causes"] if c["id"] == "lumbar_hyperextension")
+    assert flexion["likelihood"] >= extension["likelihood"]
+
+
+def test_assess_with_a_video_that_is_not_a_video(tmp_path: Path) -> None:
+    fake = tmp_path / "clip.mp4"
+    fake.write_text("this is not a video")
+    case = write_case(tmp_path, {"lift": "deadlift"})
+    result = run("assess", "-i", str(case), "--video", str(fake))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
@@ -74,6 +75,12 @@ def assess_command(
     video_analysis: Path | None = typer.Option(
         None, "--video-analysis", help="analysis.json written by `backcheck analyze`"
     ),
+    video: Path | None = typer.Option(
+        None, "--video", help="a side-view video of the lift: analysed first, findings used"
+    ),
+    video_out: Path | None = typer.Option(
+        None, "--video-out", help="folder for the video's analysis and artifacts"
+    ),
     questions: int = typer.Option(
         3, "--questions", min=0, max=70, help="how many non-red-flag follow-up questions to list"
     ),
@@ -87,7 +94,28 @@ def assess_command(
             case = merge_video(case, read_json_file(video_analysis, "video analysis"))
     except CaseError as exc:
         fail(f"{input}: {exc}")
+    if video is not None:
+        try:
+            case = merge_video(case, analyse_video_for_case(video, video_out))
+        except CaseError as exc:
+            fail(f"{video}: {exc}")
     emit(assess(case, kb, question_limit=questions).to_dict(), format)
+
+
+def analyse_video_for_case(video: Path, out: Path | None) -> dict[str, Any]:
+    """Run the video analysis (progress on stderr) and return its JSON for the case."""
+    from backcheck.cli.analyze import _progress
+    from backcheck.video import VideoError
+    from backcheck.video.pipeline import run_analysis
+
+    target = out or Path(tempfile.mkdtemp(prefix="backcheck-video-"))
+    try:
+        with _progress(sys.stderr.isatty()) as stage:
+            analysis = run_analysis(video, target, stage=stage)
+    except VideoError as exc:
+        fail(f"{video}: {exc.message}")
+    typer.echo(f"video analysis written to {target}", err=True)
+    return analysis.model_dump(mode="json")
 
 
 def knowledge_command(

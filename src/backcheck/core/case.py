@@ -136,6 +136,11 @@ def merge_video(case: Case, analysis: Any) -> Case:
             continue
         findings[key] = value
         confidence[key] = float(weight)
+        notes.append(f"From the video: {key} = {str(value).lower()} (confidence {weight:.2f}).")
+    judgement = analysis.get("back_judgement")
+    if isinstance(judgement, Mapping) and judgement.get("judgeable") is False:
+        reason = judgement.get("reason") or "the video does not show the back clearly enough"
+        notes.append(f"The video could not judge the lower back: {reason}")
     return Case(findings, confidence, tuple(notes))
 
 
