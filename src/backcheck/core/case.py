@@ -79,6 +79,9 @@ def parse_findings(raw: Any, knowledge: Knowledge) -> dict[str, FindingValue]:
         definition = knowledge.findings.get(key)
         if definition is None:
             raise CaseError(str(key), "unknown finding id (see `backcheck knowledge`)")
+        if definition.derived:
+            sources = " and ".join(definition.derived_from or [])
+            raise CaseError(key, f"is worked out from {sources}: give those instead")
         if value is not None:
             findings[key] = parse_value(definition, value)
     return findings

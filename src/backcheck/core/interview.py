@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from backcheck.core.case import Case
-from backcheck.core.conditions import FindingValue, Tri, leaves
+from backcheck.core.conditions import Findings, FindingValue, Tri, leaves
 from backcheck.core.inference import CauseResult, infer_causes, logit
 from backcheck.core.knowledge.loader import load_knowledge
 from backcheck.core.knowledge.schema import LEVEL_RANK, FindingDef, Knowledge
@@ -134,21 +134,21 @@ def _index(knowledge: Knowledge) -> _Index:
             for cause_index in touched
         )
     questions = {fid: Question.of(f) for fid, f in knowledge.findings.items()}
-    satisfiable = {
-        rule.id: tuple(
-            dict.fromkeys(
-                leaf.finding
-                for leaf in leaves(rule.when)
-                if any(leaf.holds({leaf.finding: p}, False) for p in probes[leaf.finding])
-            )
-        )
-        for rule in knowledge.rules
-    }
+    satisfiable: dict[str, tuple[str, ...]] = {}
+    for rule in knowledge.rules:
+        deciders: dict[str, None] = {}
+        for leaf in leaves(rule.when):
+            sources = knowledge.findings[leaf.finding].derived_from
+            if sources is not None:  # asked through the answers it is worked out from
+                deciders.update(dict.fromkeys(sources))
+            elif any(leaf.holds({leaf.finding: p}, False) for p in probes[leaf.finding]):
+                deciders[leaf.finding] = None
+        satisfiable[rule.id] = tuple(deciders)
     in_rules = {fid for fids in satisfiable.values() for fid in fids}
     askable = tuple(
         fid
         for fid, f in knowledge.findings.items()
-        if not f.red_flag and probes[fid] and (per_cause[fid] or fid in in_rules)
+        if not f.red_flag and not f.derived and (per_cause[fid] or fid in in_rules)
     )
     positions = {c.id: i for i, c in enumerate(knowledge.causes)}
     return _Index(probes, deltas, reach, per_cause, questions, satisfiable, askable, positions)
@@ -186,7 +186,7 @@ def next_questions(
         state = (findings, triage(findings, kb), infer_causes(findings, case.confidence, kb))
     questions = _index(kb).questions
     red = [questions[fid] for fid in kb.red_flags if fid not in case.findings]
-    ranked = _rank_questions(*state, kb) if limit else []
+    ranked = _rank_questions(*state, kb, answered=case.findings) if limit else []
     return red + [questions[fid] for fid, _ in ranked[:limit]]
 
 
@@ -201,8 +201,15 @@ def _rank_questions(
     current: Triage,
     causes: tuple[CauseResult, ...],
     kb: Knowledge,
+    *,
+    answered: Findings,
 ) -> list[tuple[str, float]]:
-    """Useful non-red-flag questions with their scores, best first."""
+    """Useful non-red-flag questions with their scores, best first.
+
+    ``findings`` are the resolved findings the engines reason over; ``answered`` are the
+    lifter's own answers: a question they answered is never asked again, even where a
+    contradiction set their answer aside.
+    """
     index = _index(kb)
     current_rank = LEVEL_RANK[current.level]
     incomplete = not current.complete
@@ -213,7 +220,7 @@ def _rank_questions(
         log_odds[by_id[result.id]] = result.log_odds
         identified[by_id[result.id]] = result.identified
     threshold = logit(kb.settings.identified_threshold)
-    unanswered = [fid for fid in index.askable if fid not in findings]
+    unanswered = [fid for fid in index.askable if fid not in findings and fid not in answered]
 
     # Best and worst the unanswered findings could still do to each cause.
     reach_up = [0.0] * len(kb.causes)
@@ -239,7 +246,7 @@ def _rank_questions(
         if gain <= 0 or rule.when.status(findings, incomplete) is not Tri.UNKNOWN:
             continue
         for fid in index.satisfiable.get(rule.id, ()):
-            if fid not in findings:
+            if fid not in findings and fid not in answered:
                 triage_gains[fid] = max(triage_gains.get(fid, 0), gain)
 
     scored: list[tuple[str, float]] = []

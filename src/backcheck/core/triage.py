@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backcheck.core.conditions import Findings, FindingValue
+from backcheck.core.derived import derive_findings
 from backcheck.core.knowledge.schema import LEVEL_RANK, Knowledge, Level
 
 NO_RED_FLAGS = "no_red_flags"
@@ -51,7 +52,7 @@ class Triage:
 def resolve_contradictions(
     findings: Findings, knowledge: Knowledge
 ) -> tuple[dict[str, FindingValue], tuple[Adjustment, ...]]:
-    """Apply the knowledge's consistency fixes; return the safer findings and what changed."""
+    """Apply the consistency fixes and add derived findings; return them and what changed."""
     resolved = dict(findings)
     adjustments: list[Adjustment] = []
     for fix in knowledge.consistency:
@@ -62,7 +63,7 @@ def resolve_contradictions(
                 else:
                     resolved[key] = value
             adjustments.append(Adjustment(fix.id, dict(fix.set), fix.message))
-    return resolved, tuple(adjustments)
+    return derive_findings(resolved), tuple(adjustments)
 
 
 def missing_red_flags(findings: Findings, knowledge: Knowledge) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from backcheck.core.conditions import Condition, leaves
+from backcheck.core.derived import DERIVATIONS
 from backcheck.core.knowledge.schema import (
     LEVEL_RANK,
     CauseDef,
@@ -153,6 +154,17 @@ def _cross_check(kb: Knowledge) -> None:
 
     for finding in kb.findings.values():
         check_sources(FILES["findings"], finding.id, finding.source)
+        if finding.derived != (finding.id in DERIVATIONS):
+            raise KnowledgeError(
+                f"{FILES['findings']}: item {finding.id}: field derived_from: must be set "
+                "exactly for the findings core/derived.py computes"
+            )
+        for source_id in finding.derived_from or []:
+            if source_id not in kb.findings:
+                raise KnowledgeError(
+                    f"{FILES['findings']}: item {finding.id}: field derived_from: "
+                    f"unknown finding {source_id!r}"
+                )
     for rule in kb.rules:
         check_sources(FILES["rules"], rule.id, rule.source)
         check_condition(FILES["rules"], rule.id, "when", rule.when)

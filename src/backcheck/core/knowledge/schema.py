@@ -49,6 +49,12 @@ class FindingDef(_Item):
     positive: list[str] | None = None
     min: float | None = None
     max: float | None = None
+    derived_from: list[str] | None = None
+
+    @property
+    def derived(self) -> bool:
+        """Worked out from other answers (see core/derived.py), never asked or given."""
+        return self.derived_from is not None
 
     @model_validator(mode="after")
     def _check_type_fields(self) -> FindingDef:
@@ -140,7 +146,7 @@ class ConsistencyDef(_Item):
 
     id: str
     when: ConditionField
-    set: dict[str, Any]
+    set: dict[str, Any] = Field(default_factory=dict)
     message: str
     source: SourceIds
 
