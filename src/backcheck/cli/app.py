@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from backcheck.cli import core_commands
+from backcheck.cli import analyze, core_commands
 
 app = typer.Typer(
     name="backcheck",
@@ -16,6 +16,7 @@ app = typer.Typer(
 
 # Each adapter module exposes `register(app)`; adding a command group is one line here.
 core_commands.register(app)
+analyze.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,137 @@
+"""`backcheck analyze VIDEO --out DIR`: the video form check from the command line.
+
+Progress goes to stderr (rich) so `--format json` keeps stdout pure JSON. Bad input ends with
+one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+from backcheck.video.errors import VideoError
+from backcheck.video.quality import FILMING_GUIDANCE
+from backcheck.video.schema import Analysis
+
+
+class LiftChoice(StrEnum):
+    auto = "auto"
+    deadlift = "deadlift"
+    squat = "squat"
+    overhead_press = "overhead_press"
+    rdl = "rdl"
+    good_morning = "good_morning"
+
+
+class OutFormat(StrEnum):
+    json = "json"
+    text = "text"
+
+
+HELP = (
+    "Analyse a video of a set: reps, joint angles and the lower back's shape (rounded or "
+    "over-arched), with an annotated video, plots and DIR/analysis.json.\n\n"
+    f"How to film: {FILMING_GUIDANCE}"
+)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str, int], Callable[[int], None]]]:
+    console = Console(stderr=True)
+    if not enabled:
+        yield lambda name, total: lambda n: None
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} frames"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+
+        def stage(name: str, total: int) -> Callable[[int], None]:
+            task = progress.add_task(name, total=max(total, 1))
+            return lambda n: progress.advance(task, n)
+
+        yield stage
+
+
+def render_text(a: Analysis) -> str:
+    """Plain summary for people."""
+    lines = [
+        f"{Path(a.video.path).name}: {a.video.width}x{a.video.height}, {a.video.fps:g} fps, "
+        f"{a.video.duration_s:.1f} s",
+        f"view: {a.view}   lift: {a.lift}{' (detected)' if a.lift_detected else ''}   "
+        f"reps: {len(a.reps)}",
+    ]
+    for r in a.reps:
+        ang = r.angles
+        flags = (
+            ", ".join(f"{f.id} at {f.phase} ({f.confidence:.0%})" for f in r.flags) or "no flags"
+        )
+        lines.append(
+            f"  rep {r.index}: bottom {r.bottom_s:.2f} s, lockout {r.lockout_s:.2f} s; "
+            f"trunk {ang.trunk_bottom_deg}°, hip {ang.hip_bottom_deg}°, "
+            f"knee {ang.knee_bottom_deg}° "
+            f"at the bottom; {flags}"
+        )
+    if a.back_judgement.judgeable:
+        lines.append("lower back:")
+    else:
+        lines.append(f"lower back: can't judge from this video ({a.back_judgement.reason})")
+    for k, v in a.findings.items():
+        c = a.finding_confidence.get(k)
+        shown = "can't tell" if v is None else ("yes" if v else "no")
+        conf = f" ({c:.0%})" if c is not None else ""
+        lines.append(f"  {k}: {shown}{conf} - {a.finding_basis.get(k, '')}")
+    for w in a.warnings:
+        lines.append(f"warning [{w.code}]: {w.message}")
+    if a.artifacts.annotated_video:
+        lines.append(f"annotated video: {a.artifacts.annotated_video}")
+        lines.extend(f"plot: {p}" for p in a.artifacts.plots)
+        lines.append(f"contact sheet: {a.artifacts.contact_sheet}")
+    return "\n".join(lines)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `analyze` command to the app."""
+
+    @app.command("analyze", help=HELP)
+    def analyze(
+        video: Path = typer.Argument(..., help="Video file of one set, filmed from the side."),
+        out: Path = typer.Option(..., "--out", help="Folder for analysis.json, video and plots."),
+        lift: LiftChoice = typer.Option(LiftChoice.auto, "--lift", help="Lift, or auto-detect."),
+        reference: Path | None = typer.Option(
+            None, "--reference", help="A rep you trust, filmed the same way (same camera, clothes)."
+        ),
+        fmt: OutFormat = typer.Option(OutFormat.text, "--format", help="json or text on stdout."),
+        quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+    ) -> None:
+        from backcheck.video.pipeline import run_analysis
+
+        err = Console(stderr=True)
+        try:
+            with _progress(not quiet and sys.stderr.isatty()) as stage:
+                analysis = run_analysis(
+                    video, out, lift=lift.value, reference=reference, stage=stage
+                )
+        except VideoError as exc:
+            err.print(f"error: {exc.message}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        if fmt is OutFormat.json:
+            sys.stdout.write(
+                json.dumps(analysis.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+            )
+        else:
+            typer.echo(render_text(analysis))
+            if not analysis.back_judgement.judgeable or analysis.warnings:
+                typer.echo(f"How to film for a back check: {FILMING_GUIDANCE}")

@@ -1,0 +1,60 @@
+"""Plot of joint angles and the back measure over time, with reps shaded (matplotlib, Agg)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from backcheck.video.analysis import LUMBAR_ROUNDED, WHOLE_ROUNDED, BackSeries
+from backcheck.video.kinematics import body_angles
+from backcheck.video.schema import Analysis
+from backcheck.video.track import Track
+
+
+def write_plot(track: Track, series: BackSeries, analysis: Analysis, path: Path) -> None:
+    """Two panels: trunk/hip/knee angles, then lumbar and whole-back bow with thresholds."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = track.t_s
+    ang = body_angles(track.image.astype(float))
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True)
+    for name, colour in (("trunk", "tab:blue"), ("hip", "tab:orange"), ("knee", "tab:green")):
+        ax1.plot(t, ang[name], color=colour, lw=1.2, label=f"{name} angle")
+    ax1.set_ylabel("degrees")
+    ax1.legend(loc="upper right", fontsize=8)
+    ax2.plot(t, series.lumbar, ".", ms=3, color="tab:purple", label="lumbar bow")
+    ax2.plot(t, series.whole, ".", ms=3, color="tab:gray", label="whole-back bow")
+    ax2.axhline(LUMBAR_ROUNDED, color="tab:purple", ls="--", lw=0.8)
+    ax2.axhline(WHOLE_ROUNDED, color="tab:gray", ls="--", lw=0.8)
+    ax2.axhline(0, color="black", lw=0.5)
+    ax2.set_ylabel("bow (|hip-shoulder| units)\n+ rounded, − arched")
+    ax2.set_xlabel("time (s)")
+    finite = np.concatenate(
+        [series.lumbar[np.isfinite(series.lumbar)], series.whole[np.isfinite(series.whole)]]
+    )
+    if len(finite):
+        lo, hi = np.percentile(finite, [2, 98])
+        pad = 0.02
+        ax2.set_ylim(min(lo, -0.03) - pad, max(hi, 0.05) + pad)
+    for ax in (ax1, ax2):
+        for r in analysis.reps:
+            ax.axvspan(
+                r.start_s, r.end_s, color="tab:blue" if r.index % 2 else "tab:cyan", alpha=0.07
+            )
+            ax.axvline(r.bottom_s, color="tab:red", lw=0.8)
+            ax.axvline(r.lockout_s, color="tab:green", lw=0.8)
+    for r in analysis.reps:
+        ax1.text(r.bottom_s, ax1.get_ylim()[1], f" rep {r.index}", va="top", fontsize=8)
+    ax2.legend(loc="upper right", fontsize=8)
+    name = Path(analysis.video.path).name
+    title = f"{name}: {analysis.lift}, {len(analysis.reps)} reps, view {analysis.view}"
+    if not analysis.back_judgement.judgeable:
+        title += f"\nback not judged: {analysis.back_judgement.reason}"
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)

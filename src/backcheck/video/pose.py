@@ -1,0 +1,133 @@
+"""Pose engines behind a small Protocol, so the deprecated MediaPipe legacy API can be swapped.
+
+Chosen engine: mediapipe 0.10.14 `solutions.pose`, full landmark model, tracking mode, with the
+person mask. It is the only model here that ships inside a registry wheel, runs offline and gives
+a silhouette (needed for the back measure); 0.10.14 is the one such wheel that accepts numpy 2
+(docs/video.md). Migration path: mediapipe Tasks `PoseLandmarker` with a locally built `.task`
+bundle, implementing the same `PoseEngine` protocol.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import warnings
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from backcheck.video.errors import VideoError
+
+N_LANDMARKS = 33
+
+# BlazePose landmark indices used by the analysis.
+NOSE, L_EAR, R_EAR = 0, 7, 8
+L_SHOULDER, R_SHOULDER, L_ELBOW, R_ELBOW, L_WRIST, R_WRIST = 11, 12, 13, 14, 15, 16
+L_HIP, R_HIP, L_KNEE, R_KNEE, L_ANKLE, R_ANKLE = 23, 24, 25, 26, 27, 28
+L_HEEL, R_HEEL, L_FOOT, R_FOOT = 29, 30, 31, 32
+
+SKELETON: tuple[tuple[int, int], ...] = (
+    (11, 12),
+    (11, 13),
+    (13, 15),
+    (12, 14),
+    (14, 16),
+    (11, 23),
+    (12, 24),
+    (23, 24),
+    (23, 25),
+    (25, 27),
+    (27, 29),
+    (29, 31),
+    (27, 31),
+    (24, 26),
+    (26, 28),
+    (28, 30),
+    (30, 32),
+    (28, 32),
+    (0, 7),
+    (0, 8),
+)
+
+
+@dataclass
+class PoseResult:
+    """One frame's pose: image landmarks in pixels, world landmarks in metres, optional mask.
+
+    `image`: (33, 4) = x_px, y_px, z (relative depth, image-x scale), visibility.
+    `world`: (33, 3) metres, hip-centred. `mask`: (H, W) float32 person probability or None.
+    """
+
+    image: NDArray[np.float32]
+    world: NDArray[np.float32]
+    mask: NDArray[np.float32] | None
+
+
+class PoseEngine(Protocol):
+    """Anything that turns an RGB frame into a PoseResult (or None when nobody is found)."""
+
+    name: str
+
+    def process(self, rgb: NDArray[np.uint8]) -> PoseResult | None:
+        """Pose of the tracked person in this frame (frames arrive in time order)."""
+        ...
+
+    def close(self) -> None:
+        """Release native resources."""
+        ...
+
+
+class MediaPipePose:
+    """MediaPipe legacy BlazePose (full model, tracking mode, segmentation)."""
+
+    name = "mediapipe-0.10.14-pose-full"
+
+    def __init__(self, segmentation: bool = True) -> None:
+        os.environ.setdefault("GLOG_minloglevel", "2")
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        # protobuf deprecation noise from inside mediapipe's legacy graph runner
+        warnings.filterwarnings("ignore", message=".*GetPrototype.*", category=UserWarning)
+        try:
+            import mediapipe as mp
+        except ImportError as exc:  # pragma: no cover - environment problem
+            raise VideoError("no_pose_engine", "mediapipe is not installed (run make)") from exc
+        # The C++ side prints start-up chatter on stderr; keep the CLI's stderr clean.
+        with contextlib.redirect_stderr(io.StringIO()):
+            self._pose: Any = mp.solutions.pose.Pose(
+                static_image_mode=False,
+                model_complexity=1,
+                smooth_landmarks=True,
+                enable_segmentation=segmentation,
+                smooth_segmentation=True,
+                min_detection_confidence=0.5,
+                min_tracking_confidence=0.5,
+            )
+
+    def process(self, rgb: NDArray[np.uint8]) -> PoseResult | None:
+        h, w = rgb.shape[:2]
+        res = self._pose.process(rgb)
+        if res.pose_landmarks is None:
+            return None
+        image = np.array(
+            [(p.x * w, p.y * h, p.z * w, p.visibility) for p in res.pose_landmarks.landmark],
+            dtype=np.float32,
+        )
+        if res.pose_world_landmarks is not None:
+            world = np.array(
+                [(p.x, p.y, p.z) for p in res.pose_world_landmarks.landmark], dtype=np.float32
+            )
+        else:
+            world = np.full((N_LANDMARKS, 3), np.nan, dtype=np.float32)
+        mask = res.segmentation_mask
+        return PoseResult(image, world, None if mask is None else np.asarray(mask, np.float32))
+
+    def close(self) -> None:
+        self._pose.close()
+
+
+def default_engine() -> PoseEngine:
+    """The engine the CLI uses."""
+    return MediaPipePose()
