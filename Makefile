@@ -19,8 +19,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e . || $(BIN)/pip install -q --no-deps -e .
 	touch $@
 
+# The local web app on 127.0.0.1 with an embedded SQLite database (BACKCHECK_PORT to change it).
 run: $(STAMP)
-	$(BIN)/backcheck interview
+	$(BIN)/backcheck serve --host 127.0.0.1 --port $${BACKCHECK_PORT:-8000}
 
 # Debian packages the test-suite needs: a browser for end-to-end tests, a PostgreSQL server.
 system-deps:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from backcheck.cli import analyze, core_commands
+from backcheck.cli import analyze, core_commands, serve
 
 app = typer.Typer(
     name="backcheck",
@@ -17,6 +17,7 @@ app = typer.Typer(
 # Each adapter module exposes `register(app)`; adding a command group is one line here.
 core_commands.register(app)
 analyze.register(app)
+serve.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,319 @@
+"""Web app speed: HTTP assess latency under load, and upload → result time for a clip.
+
+Run: .venv/bin/python bench/web_bench.py [--rate 500] [--seconds 10] [--clip PATH]
+(or `make bench`). The server is `backcheck serve` (one uvicorn process) on 127.0.0.1; the
+load generator runs in another process (raw asyncio HTTP/1.1 keep-alive, open loop at a fixed
+rate, latency measured from each request's scheduled send time so queueing is counted). On
+a 2-core machine the server and the generator share the two cores. Bounded: the open-loop
+phase sends rate × seconds requests and stops after seconds + 10 s whatever happens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_CLIP = (REPO / ".." / "shared" / "data" / "videos" / "dl_garage_rounded.mp4").resolve()
+CASE = {
+    "findings": {
+        "saddle_numbness": False,
+        "bladder_sensation_reduced": False,
+        "pain_below_knee": False,
+        "worse_with_rest": False,
+        "age": 34,
+        "lift": "deadlift",
+        "phase": "bottom",
+        "pain_score": 5,
+        "days_since_onset": 2,
+        "back_rounds_at_bottom": True,
+        "toe_touch": "shins",
+        "sitting_hours_per_day": 9,
+    }
+}
+
+
+def machine() -> str:
+    """CPU model, cores and Python version."""
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`backcheck serve` in a subprocess; returns once it answers."""
+    port = free_port()
+    env = dict(os.environ, BACKCHECK_DATA_DIR=str(data_dir))
+    env.pop("BACKCHECK_DATABASE_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from backcheck.cli.app import main; main()", "serve",
+         "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/api/v1/journal/entries", timeout=1).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the server did not start")
+
+
+# --- load generator (runs in its own process) -----------------------------------------------
+
+
+def _request_bytes(port: int) -> bytes:
+    body = json.dumps(CASE).encode()
+    head = (
+        f"POST /api/v1/assess HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+) -> int:
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+    await reader.readexactly(length)
+    return status
+
+
+async def _open_loop(port: int, rate: float, seconds: float, connections: int) -> dict[str, Any]:
+    request = _request_bytes(port)
+    total = int(rate * seconds)
+    latencies: list[float] = []
+    errors = 0
+    start = time.perf_counter() + 0.2
+    next_index = 0
+    deadline = start + seconds + 10
+
+    async def worker() -> None:
+        nonlocal next_index, errors
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while next_index < total and time.perf_counter() < deadline:
+                i = next_index
+                next_index += 1
+                scheduled = start + i / rate
+                delay = scheduled - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                status = await _exchange(reader, writer, request)
+                if status != 200:
+                    errors += 1
+                latencies.append(time.perf_counter() - scheduled)
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    elapsed = time.perf_counter() - start
+    return {"latencies": latencies, "errors": errors, "elapsed": elapsed, "sent": len(latencies)}
+
+
+async def _closed_loop(port: int, seconds: float, connections: int) -> dict[str, Any]:
+    request = _request_bytes(port)
+    count = 0
+    stop = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        nonlocal count
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while time.perf_counter() < stop:
+                await _exchange(reader, writer, request)
+                count += 1
+        finally:
+            writer.close()
+
+    begin = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return {"requests": count, "elapsed": time.perf_counter() - begin}
+
+
+def _generator(port: int, mode: str, args: dict[str, Any], out: Any) -> None:
+    if mode == "open":
+        result = asyncio.run(_open_loop(port, **args))
+    else:
+        result = asyncio.run(_closed_loop(port, **args))
+    out.put(result)
+
+
+def run_generator(port: int, mode: str, **args: Any) -> dict[str, Any]:
+    """Run the load generator in another process and return its figures."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_generator, args=(port, mode, args, queue))
+    process.start()
+    result: dict[str, Any] = queue.get(timeout=float(args.get("seconds", 10)) + 60)
+    process.join(timeout=10)
+    return result
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-th percentile (0..100), nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+# --- upload → result ------------------------------------------------------------------------
+
+
+def upload_to_result(url: str, clip: Path) -> float:
+    """Seconds from the start of the upload to the analysis being done."""
+    begin = time.perf_counter()
+    with clip.open("rb") as f:
+        r = httpx.post(
+            url + "/api/v1/analyses",
+            files={"video": (clip.name, f, "video/mp4")},
+            data={"lift": "auto"},
+            timeout=120,
+        )
+    r.raise_for_status()
+    status_url = url + r.json()["links"]["self"]
+    while True:
+        state = httpx.get(status_url, timeout=10).json()
+        if state["status"] == "done":
+            return time.perf_counter() - begin
+        if state["status"] == "failed":
+            raise RuntimeError(state["error"])
+        if time.perf_counter() - begin > 300:
+            raise RuntimeError("analysis did not finish in 300 s")
+        time.sleep(0.05)
+
+
+def cli_time(clip: Path, out: Path) -> float:
+    """Seconds `backcheck analyze CLIP --out DIR --format json` takes, end to end."""
+    begin = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", "from backcheck.cli.app import main; main()", "analyze",
+         str(clip), "--out", str(out), "--format", "json", "--quiet"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    return time.perf_counter() - begin
+
+
+def video_available() -> bool:
+    """True when backcheck.video can run here."""
+    from backcheck.web.analyses.runner import video_available as available
+
+    return available()
+
+
+def main() -> None:
+    """Run both benchmarks and print the figures (and JSON on the last line)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rate", type=float, default=500.0, help="requests per second")
+    parser.add_argument("--seconds", type=float, default=10.0, help="open-loop duration")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--clip", type=Path, default=DEFAULT_CLIP)
+    parser.add_argument("--runs", type=int, default=3, help="upload and CLI runs each")
+    args = parser.parse_args(sys.argv[1:] if __name__ == "__main__" else [])
+    print(f"machine: {machine()}")
+    figures: dict[str, Any] = {"machine": machine()}
+    root = Path(tempfile.mkdtemp(prefix="backcheck-webbench-"))
+    server, url = start_server(root / "data")
+    port = int(url.rsplit(":", 1)[1])
+    try:
+        run_generator(port, "closed", seconds=1.0, connections=4)  # warm up
+        closed = run_generator(port, "closed", seconds=5.0, connections=args.connections)
+        throughput = closed["requests"] / closed["elapsed"]
+        print(
+            f"assess max throughput (closed loop, {args.connections} conns): {throughput:.0f} req/s"
+        )
+        open_ = run_generator(
+            port, "open", rate=args.rate, seconds=args.seconds, connections=args.connections
+        )
+        lat = [x * 1000 for x in open_["latencies"]]
+        achieved = open_["sent"] / open_["elapsed"]
+        p50, p90, p99 = pct(lat, 50), pct(lat, 90), pct(lat, 99)
+        print(
+            f"assess at {args.rate:.0f} req/s for {args.seconds:.0f} s: sent {open_['sent']} "
+            f"(achieved {achieved:.0f} req/s), errors {open_['errors']}, latency ms "
+            f"p50 {p50:.2f} p90 {p90:.2f} p99 {p99:.2f} max {max(lat):.2f} "
+            f"(goal p99 < 50: {'met' if p99 < 50 else 'NOT met'})"
+        )
+        figures["assess"] = {
+            "max_throughput_rps": round(throughput, 1),
+            "rate_rps": args.rate,
+            "achieved_rps": round(achieved, 1),
+            "requests": open_["sent"],
+            "errors": open_["errors"],
+            "p50_ms": round(p50, 2),
+            "p90_ms": round(p90, 2),
+            "p99_ms": round(p99, 2),
+            "max_ms": round(max(lat), 2),
+        }
+        if video_available() and args.clip.exists():
+            uploads: list[float] = []
+            clis: list[float] = []
+            for i in range(args.runs):  # interleaved, so load from elsewhere hits both alike
+                uploads.append(upload_to_result(url, args.clip))
+                clis.append(cli_time(args.clip, root / f"cli{i}"))
+            up, cli = statistics.median(uploads), statistics.median(clis)
+            up_runs = ", ".join(f"{u:.2f}" for u in uploads)
+            cli_runs = ", ".join(f"{c:.2f}" for c in clis)
+            print(
+                f"{args.clip.name}: upload → result {up:.2f} s (runs {up_runs}); "
+                f"CLI analyze {cli:.2f} s (runs {cli_runs}); "
+                f"ratio {up / cli:.2f} (goal ≤ 1.1: {'met' if up / cli <= 1.1 else 'NOT met'})"
+            )
+            figures["video"] = {
+                "clip": args.clip.name,
+                "upload_to_result_s": round(up, 3),
+                "cli_s": round(cli, 3),
+                "ratio": round(up / cli, 3),
+            }
+        else:
+            print("video: skipped (backcheck.video unavailable or clip missing)")
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+        shutil.rmtree(root, ignore_errors=True)
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""`backcheck serve`: the local web app (FastAPI + uvicorn) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import typer
+
+
+def serve_command(
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to bind (local only by default)."
+    ),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    database_url: str | None = typer.Option(
+        None,
+        "--database-url",
+        envvar="BACKCHECK_DATABASE_URL",
+        help="SQLAlchemy URL (default: SQLite in the user data folder).",
+    ),
+) -> None:
+    """Start the web app: interview, pain journal, video check and report in the browser."""
+    import uvicorn
+
+    from backcheck.storage import open_database
+    from backcheck.web.app import create_app
+    from backcheck.web.settings import load_settings
+
+    try:
+        settings = load_settings(database_url=database_url, host=host)
+    except OSError as exc:
+        typer.echo(f"backcheck: error: cannot use the data folder: {exc}", err=True)
+        raise typer.Exit(2) from None
+    shown = _redact(settings.database_url)
+    try:  # fail with one line, before the server starts, if the database is unusable
+        open_database(settings.database_url).close()
+    except Exception as exc:
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        typer.echo(
+            f"backcheck: error: cannot open the database {shown}: {exc.__class__.__name__}: "
+            f"{first}",
+            err=True,
+        )
+        raise typer.Exit(2) from None
+    typer.echo(f"backcheck: open http://{host}:{port}/ (database: {shown})")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="warning",
+        server_header=False,
+        timeout_graceful_shutdown=5,
+    )
+
+
+def _redact(url: str) -> str:
+    """Hide a password in a database URL."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}" if ":" in creds else url
+    return url
+
+
+def register(app: typer.Typer) -> None:
+    """Add the serve command to the app."""
+    app.command("serve")(serve_command)

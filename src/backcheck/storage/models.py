@@ -1,0 +1,93 @@
+"""The tables: interviews, journal entries and video-analysis jobs.
+
+JSON columns hold small documents (answers, lists of ticks, analysis results); they map to
+SQLite's JSON text and PostgreSQL's JSONB.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, BigInteger, Date, DateTime, Float, Index, Integer, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    """A random 32-hex-digit identifier."""
+    return uuid.uuid4().hex
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JsonType,
+        list[str]: JsonType,
+    }
+
+
+class Interview(Base):
+    """One interview: the answers so far, in the order they were asked."""
+
+    __tablename__ = "interviews"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    findings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    asked: Mapped[list[str]] = mapped_column(default=list)
+    finished: Mapped[bool] = mapped_column(default=False)
+    level: Mapped[str | None] = mapped_column(String(20), default=None)
+
+
+class JournalEntry(Base):
+    """One pain-journal entry."""
+
+    __tablename__ = "journal_entries"
+    __table_args__ = (Index("ix_journal_entries_day", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_id)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    day: Mapped[date] = mapped_column(Date)
+    pain: Mapped[int] = mapped_column(Integer)
+    locations: Mapped[list[str]] = mapped_column(default=list)
+    radiates: Mapped[str] = mapped_column(String(20), default="no")
+    activities: Mapped[list[str]] = mapped_column(default=list)
+    training: Mapped[str] = mapped_column(Text, default="")
+    response: Mapped[str | None] = mapped_column(String(10), default=None)
+    symptoms: Mapped[list[str]] = mapped_column(default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class AnalysisJob(Base):
+    """A video-analysis job: queued → running (progress) → done or failed (reason)."""
+
+    __tablename__ = "analysis_jobs"
+    __table_args__ = (Index("ix_analysis_jobs_status", "status"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    stage: Mapped[str] = mapped_column(String(80), default="")
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    lift: Mapped[str] = mapped_column(String(20), default="auto")
+    label: Mapped[str] = mapped_column(String(120), default="")
+    container: Mapped[str] = mapped_column(String(10), default="")
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    result: Mapped[dict[str, Any] | None] = mapped_column(default=None)

@@ -1,0 +1,1 @@
+"""The analyses domain of the web app."""

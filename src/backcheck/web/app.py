@@ -1,0 +1,70 @@
+"""The FastAPI application: routers by domain, storage and jobs started in the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from backcheck import __version__
+from backcheck.storage import open_database
+from backcheck.web import home
+from backcheck.web.analyses import views as analyses
+from backcheck.web.analyses.jobs import JobManager
+from backcheck.web.backup import views as backup
+from backcheck.web.context import STATIC, AppContext, make_templates
+from backcheck.web.errors import install_error_handlers
+from backcheck.web.interview import views as interview
+from backcheck.web.journal import views as journal
+from backcheck.web.reports import views as reports
+from backcheck.web.security import EdgeMiddleware
+from backcheck.web.settings import Settings, load_settings
+
+DESCRIPTION = (
+    "Local API of backcheck: triage and assessment, the interview step by step, video "
+    "analyses (upload, progress, result, artifacts), the pain journal, export and import. "
+    'Errors are JSON: {"error": {"status", "message", "field"?}}.'
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; the database is opened (and migrated) when it starts."""
+    config = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        config.analyses_dir.mkdir(parents=True, exist_ok=True)
+        db = open_database(config.database_url)
+        jobs = JobManager(
+            db=db,
+            root=config.analyses_dir,
+            runner=config.runner,
+            workers=config.job_workers,
+            timeout_s=config.job_timeout_s,
+        )
+        app.state.ctx = AppContext(config, db, make_templates(config), jobs)
+        jobs.start()
+        try:
+            yield
+        finally:
+            jobs.stop()
+            db.close()
+
+    app = FastAPI(
+        title="backcheck",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.add_middleware(EdgeMiddleware, allowed_hosts=config.allowed_hosts)
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    for module in (home, interview, journal, analyses, reports, backup):
+        app.include_router(module.pages)
+        if hasattr(module, "api"):
+            app.include_router(module.api)
+    return app

@@ -1,0 +1,1 @@
+"""The backup domain of the web app."""

@@ -1,0 +1,74 @@
+"""What every request handler reaches: settings, database, templates, the job manager."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from backcheck.storage import Database
+from backcheck.web.interview.labels import choice_label
+from backcheck.web.security import csrf_token
+from backcheck.web.settings import Settings
+
+if TYPE_CHECKING:
+    from backcheck.web.analyses.jobs import JobManager
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+LEVEL_LABELS = {
+    "emergency": "Emergency: go to A&E / call your emergency number now",
+    "urgent": "Urgent: get a medical assessment today",
+    "see_clinician": "See a doctor or physiotherapist within days",
+    "self_care": "Self-care: manage it with the plan",
+}
+
+
+@dataclass
+class AppContext:
+    """Shared, long-lived objects of one running app."""
+
+    settings: Settings
+    db: Database
+    templates: Jinja2Templates
+    jobs: JobManager
+
+
+def make_templates(settings: Settings) -> Jinja2Templates:
+    """The Jinja2 environment, with helpers every page uses."""
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    env = templates.env
+    env.globals["level_labels"] = LEVEL_LABELS
+
+    def token(request: Request) -> str:
+        return csrf_token(request, settings.secret_key)
+
+    env.globals["csrf_token"] = token
+    env.filters["localtime"] = localtime
+    env.globals["choice_label"] = choice_label
+    return templates
+
+
+def localtime(value: datetime) -> datetime:
+    """A stored time (UTC; SQLite hands it back naive) in the machine's local zone."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return aware.astimezone()
+
+
+def get_ctx(request: Request) -> AppContext:
+    """The app context (FastAPI dependency)."""
+    ctx: AppContext = request.app.state.ctx
+    return ctx
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
+    """Render a page template with the request in its context."""
+    templates = get_ctx(request).templates
+    return templates.TemplateResponse(request, template, context, status_code=status_code)

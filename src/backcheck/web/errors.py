@@ -1,0 +1,115 @@
+"""Errors as pages or JSON, never a stack trace; validation errors name the field."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from backcheck.core import CaseError
+from backcheck.web.security import CsrfError
+
+log = logging.getLogger("backcheck.web")
+
+TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Not ready",
+    413: "File too large",
+    415: "Not a video",
+    422: "Check your input",
+    500: "Something went wrong",
+    503: "Not available",
+}
+
+
+class ErrorBody(BaseModel):
+    """What went wrong: the status, a plain message, and the field when one is to blame."""
+
+    status: int
+    message: str
+    field: str | None = None
+
+
+class ErrorOut(BaseModel):
+    """Every API error has this shape."""
+
+    error: ErrorBody
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error statuses a router answers with."""
+    return {code: {"model": ErrorOut, "description": TITLES.get(code, "Error")} for code in codes}
+
+
+class AppError(Exception):
+    """An error with a status, a plain message and (optionally) the field it is about."""
+
+    def __init__(self, status: int, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.field = field
+
+
+def wants_json(request: Request) -> bool:
+    """API paths answer JSON; pages answer HTML."""
+    return request.url.path.startswith("/api/")
+
+
+def error_response(
+    request: Request, status: int, message: str, field: str | None = None
+) -> Response:
+    """JSON for the API, an HTML page otherwise."""
+    if wants_json(request):
+        body: dict[str, Any] = {"error": {"status": status, "message": message}}
+        if field is not None:
+            body["error"]["field"] = field
+        return JSONResponse(body, status_code=status)
+    from backcheck.web.context import render
+
+    title = TITLES.get(status, "Error")
+    return render(request, "error.html", status, title=title, message=message, status=status)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register handlers so no exception reaches the browser as a trace."""
+
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, exc: AppError) -> Response:
+        return error_response(request, exc.status, exc.message, exc.field)
+
+    @app.exception_handler(CaseError)
+    async def case_error(request: Request, exc: CaseError) -> Response:
+        return error_response(request, 422, exc.message, exc.field)
+
+    @app.exception_handler(CsrfError)
+    async def csrf_error(request: Request, exc: CsrfError) -> Response:
+        message = f"The form expired or came from elsewhere ({exc}). Reload the page and try again."
+        return error_response(request, 403, message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "")
+        return error_response(request, exc.status_code, detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
+        return error_response(
+            request, 422, str(first.get("msg", "invalid input")), ".".join(loc) or None
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(request, 500, "An unexpected error happened; nothing was lost.")

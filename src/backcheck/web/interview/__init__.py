@@ -1,0 +1,1 @@
+"""The interview domain of the web app."""

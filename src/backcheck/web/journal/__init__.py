@@ -1,0 +1,1 @@
+"""The journal domain of the web app."""

@@ -1,0 +1,131 @@
+"""Journal entries in the database, and the triage re-run from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, cast
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backcheck.core import CaseError, assess, load_knowledge
+from backcheck.core.case import Case, merge_video, parse_findings
+from backcheck.core.journal import Entry, derive_findings, merge_findings
+from backcheck.storage import Interview, JournalEntry
+from backcheck.web.analyses.service import latest_result
+from backcheck.web.journal.models import EntryIn, EntryOut
+
+
+def add_entry(*, session: Session, data: EntryIn) -> JournalEntry:
+    """Store a new entry (committed when the caller's session block ends)."""
+    entry = JournalEntry(**data.model_dump())
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def list_entries(*, session: Session) -> list[JournalEntry]:
+    """Every entry, oldest day first."""
+    query = select(JournalEntry).order_by(JournalEntry.day, JournalEntry.id)
+    return list(session.scalars(query))
+
+
+def get_entry(*, session: Session, entry_id: int) -> JournalEntry | None:
+    """One entry by id."""
+    return session.get(JournalEntry, entry_id)
+
+
+def update_entry(*, entry: JournalEntry, data: EntryIn) -> None:
+    """Replace an entry's fields."""
+    for key, value in data.model_dump().items():
+        setattr(entry, key, value)
+
+
+def delete_entry(*, session: Session, entry: JournalEntry) -> None:
+    """Remove an entry."""
+    session.delete(entry)
+
+
+def entry_out(*, entry: JournalEntry) -> EntryOut:
+    """The API shape of a stored entry."""
+    return EntryOut(
+        id=entry.id,
+        uid=entry.uid,
+        day=entry.day,
+        pain=entry.pain,
+        locations=cast(Any, entry.locations),
+        radiates=cast(Any, entry.radiates),
+        activities=cast(Any, entry.activities),
+        training=entry.training,
+        response=cast(Any, entry.response),
+        symptoms=cast(Any, entry.symptoms),
+        note=entry.note,
+    )
+
+
+def engine_entry(*, entry: JournalEntry) -> Entry:
+    """The engine's view of a stored entry."""
+    return Entry(
+        day=entry.day,
+        pain=entry.pain,
+        activities=frozenset(entry.activities),
+        response=cast(Any, entry.response),
+        radiates=cast(Any, entry.radiates),
+        symptoms=frozenset(entry.symptoms),
+    )
+
+
+@dataclass(frozen=True)
+class JournalTriage:
+    """The journal's reading and the assessment re-run with it."""
+
+    derived: dict[str, Any]
+    reasons: tuple[str, ...]
+    interview_id: str | None
+    interview_level: str | None
+    assessment: dict[str, Any]
+    video_label: str | None = None
+
+
+def _latest_interview(session: Session) -> Interview | None:
+    query = select(Interview).order_by(Interview.updated_at.desc()).limit(1)
+    return session.scalars(query).first()
+
+
+def journal_assessment(*, session: Session, today: date | None = None) -> JournalTriage | None:
+    """Triage from the latest interview merged with the journal (None without entries)."""
+    entries = list_entries(session=session)
+    if not entries:
+        return None
+    interview = _latest_interview(session)
+    base: dict[str, Any] = dict(interview.findings) if interview is not None else {}
+    onset = None
+    if interview is not None and isinstance(base.get("days_since_onset"), int):
+        onset = interview.created_at.date() - timedelta(days=base["days_since_onset"])
+    now = max(today or date.today(), entries[-1].day)
+    reading = derive_findings([engine_entry(entry=e) for e in entries], today=now, onset=onset)
+    kb = load_knowledge()
+    merged = merge_findings(parse_findings(base, kb), reading.findings)
+    case, video_label = with_latest_video(session=session, case=Case(merged))
+    assessment = assess(case, kb).to_dict()
+    return JournalTriage(
+        derived=dict(reading.findings),
+        reasons=reading.reasons,
+        interview_id=interview.id if interview is not None else None,
+        interview_level=interview.level if interview is not None else None,
+        assessment=assessment,
+        video_label=video_label,
+    )
+
+
+def with_latest_video(*, session: Session, case: Case) -> tuple[Case, str | None]:
+    """The case with the newest finished video analysis merged in (the lifter's answers win)."""
+    latest = latest_result(session=session)
+    if latest is None:
+        return case, None
+    label, result = latest
+    try:
+        return merge_video(case, result), label
+    except CaseError:
+        return case, None

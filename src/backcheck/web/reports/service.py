@@ -1,0 +1,84 @@
+"""The printable report: everything a physiotherapist or doctor would want on one page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from backcheck.core import assess
+from backcheck.core.journal import ACTIVITIES, LOCATIONS, RADIATION, RESPONSES, SYMPTOMS
+from backcheck.storage import AnalysisJob, Interview, JournalEntry
+from backcheck.web.analyses.service import list_jobs, public_result
+from backcheck.web.interview.service import case_of, latest_interview
+from backcheck.web.journal.chart import pain_chart_svg
+from backcheck.web.journal.service import (
+    JournalTriage,
+    journal_assessment,
+    list_entries,
+    with_latest_video,
+)
+
+
+@dataclass(frozen=True)
+class Report:
+    """The pieces of the report page."""
+
+    interview: Interview | None
+    interview_assessment: dict[str, Any] | None
+    answers: list[tuple[str, str]]
+    journal: JournalTriage | None
+    entries: list[JournalEntry]
+    chart: str
+    analysis: AnalysisJob | None
+    analysis_result: dict[str, Any] | None
+
+    @property
+    def current(self) -> dict[str, Any] | None:
+        """The assessment that counts now: answers merged with the journal when there is one."""
+        return self.journal.assessment if self.journal else self.interview_assessment
+
+
+LABELS: dict[str, dict[str, str]] = {
+    "locations": LOCATIONS,
+    "radiates": RADIATION,
+    "activities": ACTIVITIES,
+    "response": RESPONSES,
+    "symptoms": {key: label for key, (_f, _v, label) in SYMPTOMS.items()},
+}
+
+
+def _answer_text(value: Any) -> str:
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return str(value).replace("_", " ")
+
+
+def build_report(*, session: Session) -> Report:
+    """Gather the latest interview, the journal and the latest finished analysis."""
+    interview = latest_interview(session=session)
+    assessment = None
+    answers: list[tuple[str, str]] = []
+    if interview is not None:
+        case, _label = with_latest_video(session=session, case=case_of(findings=interview.findings))
+        assessment = assess(case).to_dict()
+        answers = [(k, _answer_text(v)) for k, v in sorted(interview.findings.items())]
+    entries = list_entries(session=session)
+    done = [j for j in list_jobs(session=session) if j.status == "done" and j.result]
+    analysis = done[0] if done else None
+    result = None
+    if analysis is not None and analysis.result is not None:
+        result = public_result(job_id=analysis.id, result=analysis.result)
+    return Report(
+        interview=interview,
+        interview_assessment=assessment,
+        answers=answers,
+        journal=journal_assessment(session=session),
+        entries=entries,
+        chart=pain_chart_svg(points=[(e.day, e.pain) for e in entries]),
+        analysis=analysis,
+        analysis_result=result,
+    )

@@ -1,0 +1,70 @@
+"""Web app settings: from the environment by default, passed explicitly in tests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from backcheck.storage.db import data_dir, default_database_url
+from backcheck.web.analyses.runner import DEFAULT_RUNNER_SPEC
+
+DEFAULT_MAX_UPLOAD = 500 * 1024 * 1024
+DEFAULT_RUNNER = DEFAULT_RUNNER_SPEC
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app needs to start."""
+
+    database_url: str
+    data_dir: Path
+    secret_key: str
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD
+    job_timeout_s: float = 900.0
+    job_workers: int = 1
+    runner: str = DEFAULT_RUNNER
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]", "::1")
+
+    @property
+    def analyses_dir(self) -> Path:
+        """Where uploads and analysis outputs live, one folder per job."""
+        return self.data_dir / "analyses"
+
+
+def _secret(folder: Path) -> str:
+    """The signing key for form tokens, created once per data dir (mode 0600)."""
+    path = folder / "secret.key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        key = secrets.token_urlsafe(32)
+        tmp = folder / f".secret.{os.getpid()}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(key)
+        try:
+            os.link(tmp, path)  # atomic: the first server to start wins, the others read it
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+        return path.read_text(encoding="ascii").strip()
+
+
+def load_settings(*, database_url: str | None = None, host: str | None = None) -> Settings:
+    """Settings from the environment (``BACKCHECK_*``), with optional overrides."""
+    folder = data_dir()
+    hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]", "::1")
+    if host and host not in hosts:
+        hosts = (*hosts, host)
+    return Settings(
+        database_url=database_url or default_database_url(),
+        data_dir=folder,
+        secret_key=os.environ.get("BACKCHECK_SECRET_KEY") or _secret(folder),
+        max_upload_bytes=int(os.environ.get("BACKCHECK_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD)),
+        job_timeout_s=float(os.environ.get("BACKCHECK_JOB_TIMEOUT_S", 900.0)),
+        runner=os.environ.get("BACKCHECK_ANALYSIS_RUNNER", DEFAULT_RUNNER),
+        allowed_hosts=hosts,
+    )

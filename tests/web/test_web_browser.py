@@ -1,0 +1,235 @@
+"""End to end in a real headless Chromium (Debian's, driven by Playwright) against
+`backcheck serve` running in a subprocess. Screenshots go to artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from web_support import CLIPS, SCREENSHOTS, LiveServer, start_server
+
+from backcheck.core import load_knowledge
+from backcheck.web.analyses.runner import DEFAULT_RUNNER_SPEC, video_available
+
+pytestmark = pytest.mark.slow
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+KB = load_knowledge()
+# A muscular strain from a lift: the pain changes with movement and started with the lift.
+YES = {"pain_changes_with_movement", "onset_with_lift", "improves_with_movement"}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium not installed: run `make system-deps`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    runner = DEFAULT_RUNNER_SPEC if video_available() else "fake_runner:FakeRunner"
+    s = start_server(tmp_path, runner=runner)
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def page(browser: Any, server: LiveServer) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 412, "height": 915}, device_scale_factor=1)
+    pg = context.new_page()
+    outside: list[str] = []
+    pg.on("request", lambda r: None if r.url.startswith(server.url) else outside.append(r.url))
+    csp_errors: list[str] = []
+    pg.on(
+        "console",
+        lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    pg.base = server.url  # type: ignore[attr-defined]
+    yield pg
+    context.close()
+    assert not outside, f"requests left the machine: {outside}"
+    assert not csp_errors, csp_errors
+
+
+def shot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def start_interview(page: Any) -> None:
+    page.goto(page.base + "/interview")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_selector("[data-question]")
+
+
+def answer_current(page: Any, label: str) -> str:
+    qid: str = page.get_attribute("[data-question]", "data-question")
+    page.get_by_role("button", name=label, exact=True).click()
+    page.wait_for_load_state()
+    return qid
+
+
+def test_emergency_interview_puts_the_advice_first(page: Any) -> None:
+    start_interview(page)
+    shot(page, "interview_question_phone")
+    assert answer_current(page, "No") == KB.red_flags[0]
+    answer_current(page, "Yes")  # bladder sensation reduced
+    page.wait_for_selector("#emergency")
+    shot(page, "result_emergency_phone")
+    first = page.evaluate(
+        "() => { const el = document.body.firstElementChild; const r = el.getBoundingClientRect();"
+        " return {id: el.id, top: r.top, width: r.width, vw: document.documentElement.clientWidth,"
+        " visible: getComputedStyle(el).visibility, display: getComputedStyle(el).display} }"
+    )
+    assert first["id"] == "emergency" and first["top"] == 0
+    assert first["width"] == first["vw"] and first["visible"] == "visible"
+    assert first["display"] != "none"
+    # Nothing on the page covers it.
+    covered = page.evaluate(
+        "() => { const r = document.getElementById('emergency').getBoundingClientRect();"
+        " const el = document.elementFromPoint(r.left + r.width / 2, r.top + 20);"
+        " return document.getElementById('emergency').contains(el) }"
+    )
+    assert covered is True
+    assert "emergency" in page.inner_text("#emergency").lower()
+    assert page.get_attribute("#triage-result", "data-level") == "emergency"
+
+
+def complete_self_care_interview(page: Any) -> None:
+    start_interview(page)
+    for _ in range(200):
+        if page.query_selector("[data-question]") is None:
+            break
+        qid = page.get_attribute("[data-question]", "data-question")
+        kind = KB.findings[qid].type
+        if kind == "bool":
+            answer_current(page, "Yes" if qid in YES else "No")
+        elif qid == "leg_weakness":
+            answer_current(page, "No weakness")
+        elif qid == "pain_trend":
+            answer_current(page, "Improving")
+        elif qid == "days_since_onset":
+            page.fill("#value", "1")
+            answer_current(page, "Next")
+        else:
+            answer_current(page, "I don't know")
+    page.wait_for_selector("#triage-result")
+
+
+def test_self_care_interview_shows_the_plan(page: Any) -> None:
+    complete_self_care_interview(page)
+    assert page.get_attribute("#triage-result", "data-level") == "self_care"
+    assert page.query_selector("#emergency") is None
+    plan = page.inner_text("#plan")
+    assert "Dose" in plan and page.locator(".plan-item").count() >= 2
+    shot(page, "result_self_care_phone")
+
+
+def test_journal_over_days_escalates_triage(page: Any) -> None:
+    complete_self_care_interview(page)
+    page.goto(page.base + "/journal")
+    shot(page, "journal_empty_phone")
+    for days_ago, pain in ((6, 5), (4, 5), (2, 6), (0, 6)):
+        page.click(f"label.pill:has(input[name=pain][value='{pain}'])")
+        page.click("label.pill:has(input[name=activities][value=heat])")
+        page.click("label.pill:has(input[name=response][value=same])")
+        page.click("details summary")
+        page.fill("#day", (date.today() - timedelta(days=days_ago)).isoformat())
+        page.get_by_role("button", name="Save entry").click()
+        page.wait_for_selector("#triage-result")
+    assert page.get_attribute("#triage-result", "data-level") == "see_clinician"
+    assert page.locator("svg.chart circle").count() == 4
+    shot(page, "journal_escalated_phone")
+    # A warning sign in today's entry shows its level at once.
+    page.click("label.pill:has(input[name=pain][value='6'])")
+    page.click("details summary")
+    page.click("label.pill:has(input[name=symptoms][value=saddle_numbness])")
+    page.get_by_role("button", name="Save entry").click()
+    page.wait_for_selector("#emergency")
+    assert page.evaluate("() => document.body.firstElementChild.id") == "emergency"
+    page.set_viewport_size({"width": 900, "height": 1200})
+    page.goto(page.base + "/report")
+    assert page.evaluate("() => document.body.firstElementChild.id") == "emergency"
+    assert page.locator("svg.chart").count() == 1
+    page.emulate_media(media="print")
+    assert page.is_hidden("header.site") and page.is_visible("#emergency")
+    shot(page, "report_print")
+    page.pdf(path=str(SCREENSHOTS / "report.pdf"), format="A4", print_background=True)
+    assert (SCREENSHOTS / "report.pdf").stat().st_size > 10_000
+
+
+def test_journal_form_validation_in_the_browser(page: Any) -> None:
+    page.goto(page.base + "/journal")
+    page.evaluate(
+        "() => document.querySelectorAll('[required]').forEach(e => e.removeAttribute('required'))"
+    )
+    page.get_by_role("button", name="Save entry").click()
+    page.wait_for_selector("#pain-error")
+    assert "0 to 10" in page.inner_text("#pain-error")
+
+
+def test_upload_a_clip_and_see_the_result(page: Any, server: LiveServer, tmp_path: Path) -> None:
+    clip = CLIPS / "dl_garage_rounded.mp4"
+    if not clip.exists():
+        pytest.skip(f"clip not found: {clip}")
+    if not video_available():
+        pytest.skip("backcheck.video (mediapipe, cv2) is not importable here")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(page.base + "/analyses")
+    shot(page, "upload_desktop")
+    page.set_input_files("#video", str(clip))
+    page.get_by_role("button", name="Upload and analyse").click()
+    page.wait_for_selector("#job")
+    page.wait_for_timeout(1500)
+    shot(page, "analysis_progress_desktop")
+    page.wait_for_selector("video#annotated", timeout=120_000)
+    ready = page.evaluate(
+        "() => new Promise(res => { const v = document.getElementById('annotated');"
+        " if (v.readyState >= 1) return res(v.duration);"
+        " v.addEventListener('loadedmetadata', () => res(v.duration));"
+        " v.addEventListener('error', () => res(-1)); setTimeout(() => res(-2), 15000); })"
+    )
+    assert ready > 1, f"the annotated video does not play in the browser ({ready})"
+    assert page.locator("table.reps tbody tr").count() >= 1
+    assert page.locator("img.plot").count() >= 1
+    page.evaluate("() => document.getElementById('annotated').currentTime = 0.6")
+    page.wait_for_timeout(500)
+    shot(page, "analysis_result_desktop")
+    # A file that is not a video gets a clear page.
+    bogus = tmp_path / "notes.mp4"
+    bogus.write_text("shopping list")
+    page.goto(page.base + "/analyses")
+    page.set_input_files("#video", str(bogus))
+    page.get_by_role("button", name="Upload and analyse").click()
+    page.wait_for_selector("#video-error")
+    assert "not a video" in page.inner_text("#video-error")
+    shot(page, "upload_not_a_video_desktop")
+
+
+def test_home_and_docs_pages(page: Any) -> None:
+    page.goto(page.base + "/")
+    shot(page, "home_phone")
+    page.goto(page.base + "/data")
+    shot(page, "data_phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(page.base + "/docs")
+    assert page.locator("table.api tbody tr").count() > 10
+    shot(page, "api_docs_desktop")
