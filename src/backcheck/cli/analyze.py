@@ -44,7 +44,9 @@ HELP = (
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[str, int], Callable[[int], None]]]:
+def progress_stages(enabled: bool) -> Iterator[Callable[[str, int], Callable[[int], None]]]:
+    """Yield `stage(name, total) -> advance(n)` for `run_analysis`: a transient rich progress
+    bar per stage on stderr (stdout stays clean for JSON), or no-ops when not `enabled`."""
     console = Console(stderr=True)
     if not enabled:
         yield lambda name, total: lambda n: None
@@ -120,7 +122,7 @@ def register(app: typer.Typer) -> None:
 
         err = Console(stderr=True)
         try:
-            with _progress(not quiet and sys.stderr.isatty()) as stage:
+            with progress_stages(not quiet and sys.stderr.isatty()) as stage:
                 analysis = run_analysis(
                     video, out, lift=lift.value, reference=reference, stage=stage
                 )

@@ -104,13 +104,13 @@ def assess_command(
 
 def analyse_video_for_case(video: Path, out: Path | None) -> dict[str, Any]:
     """Run the video analysis (progress on stderr) and return its JSON for the case."""
-    from backcheck.cli.analyze import _progress
+    from backcheck.cli.analyze import progress_stages
     from backcheck.video import VideoError
     from backcheck.video.pipeline import run_analysis
 
     target = out or Path(tempfile.mkdtemp(prefix="backcheck-video-"))
     try:
-        with _progress(sys.stderr.isatty()) as stage:
+        with progress_stages(sys.stderr.isatty()) as stage:
             analysis = run_analysis(video, target, stage=stage)
     except VideoError as exc:
         fail(f"{video}: {exc.message}")

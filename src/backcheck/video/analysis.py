@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,10 +37,19 @@ from backcheck.video.quality import (
     FILMING_GUIDANCE,
     GOOD_TORSO_PX,
     MIN_TORSO_PX,
+    ViewResult,
     classify_view,
     image_warnings,
 )
-from backcheck.video.reps import HINGES, LIFTS, RepIdx, depth_signal, detect_lift, segment_reps
+from backcheck.video.reps import (
+    HINGES,
+    LIFTS,
+    LiftGuess,
+    RepIdx,
+    depth_signal,
+    detect_lift,
+    segment_reps,
+)
 from backcheck.video.schema import (
     Analysis,
     Angles,
@@ -219,21 +229,54 @@ class RefSummary:
     reason: str | None
 
 
-def analyze_track(
-    track: Track,
-    lift: str = "auto",
-    reference: Track | None = None,
-    reference_name: str = "reference",
-) -> Analysis:
-    """The whole analysis on per-frame arrays (no I/O)."""
+class RepScore(NamedTuple):
+    """A judged rep's bottom bows and rounding score: the inputs of every back decision."""
+
+    rep: int  # 1-based rep number
+    lumbar: float
+    whole: float
+    score: float
+
+
+class RefBows(NamedTuple):
+    """A usable reference: its name and bottom bows (medians over its judged reps)."""
+
+    name: str
+    lumbar: float
+    whole: float
+
+
+@dataclass(frozen=True)
+class Call:
+    """One finding: its value, its confidence (None when not called) and a one-line why."""
+
+    value: bool | None
+    confidence: float | None
+    basis: str
+
+
+@dataclass(frozen=True)
+class ClipSignals:
+    """Everything the decisions read, derived once from the track (view, lift, reps, back)."""
+
+    view: ViewResult
+    guess: LiftGuess
+    lift_detected: bool
+    lift: str  # the lift analysed: the one asked for, or the detected one
+    depth_lift: str  # the lift whose depth signal segments the reps (a known one)
+    facing: float
+    angles: dict[str, FloatArray]
+    signed_trunk: FloatArray
+    depth: FloatArray
+    rep_idx: list[RepIdx]
+    series: BackSeries
+    torso_px: float
+
+
+def video_meta(track: Track) -> VideoMeta:
+    """The clip's container facts as reported in the JSON."""
     info = track.info
-    found = track.found
-    im = track.image.astype(float)
-    warnings: list[WarningItem] = [
-        WarningItem(code=w.code, message=w.message)
-        for w in image_warnings(track.image, found, track.luma, track.frame_size, track.scale)
-    ]
-    meta = VideoMeta(
+    return VideoMeta(
         path=info.path,
         width=info.width,
         height=info.height,
@@ -242,297 +285,475 @@ def analyze_track(
         duration_s=round(float(track.t_s[-1]) if track.n else 0.0, 3),
         rotation=info.rotation,
     )
-    null_findings: dict[str, bool | None] = dict.fromkeys(FINDINGS)
-    if found.sum() < 5:
-        return Analysis(
-            video=meta,
-            view="unknown",
-            lift=lift if lift != "auto" else "unknown",
-            lift_detected=False,
-            reps=[],
-            findings=null_findings,
-            back_judgement=BackJudgement(judgeable=False, reason="no person found in the video"),
-            warnings=warnings,
-            engine=track.engine,
-            filming_guidance=FILMING_GUIDANCE,
-        )
-    view = classify_view(im[found], track.world[found])
+
+
+def clip_signals(track: Track, lift: str) -> ClipSignals:
+    """View, lift, facing, angles, depth signal, reps and back series: computed once, here."""
+    im = track.image.astype(float)
+    found = track.found
     guess = detect_lift(im)
     lift_detected = lift == "auto"
     chosen = guess.lift if lift_detected else lift
     depth_lift = chosen if chosen in LIFTS else "deadlift"
     facing = facing_sign(im[found])
-    trunk = body_angles(im)["trunk"]
     signed_trunk = trunk_inclination(im, facing) if facing != 0 else np.full(track.n, np.nan)
-    ang = body_angles(im)
-    depth, min_range = depth_signal(im, depth_lift, info.fps)
-    rep_idx = segment_reps(depth, min_range)
-    series = back_series(track, facing, chosen in BARBELL_LIFTS)
-    torso_px = float(np.nanmedian(torso_length(im[found]))) / max(track.scale, 1e-6)
+    depth, min_range = depth_signal(im, depth_lift, track.info.fps)
+    return ClipSignals(
+        view=classify_view(im[found], track.world[found]),
+        guess=guess,
+        lift_detected=lift_detected,
+        lift=chosen,
+        depth_lift=depth_lift,
+        facing=facing,
+        angles=body_angles(im),
+        signed_trunk=signed_trunk,
+        depth=depth,
+        rep_idx=segment_reps(depth, min_range),
+        series=back_series(track, facing, chosen in BARBELL_LIFTS),
+        torso_px=float(np.nanmedian(torso_length(im[found]))) / max(track.scale, 1e-6),
+    )
 
-    # ---- gates for judging the back at all
-    reason: str | None = None
-    if view.view != "side":
-        reason = f"not a side view ({view.view}); the back's shape can only be seen from the side"
-        warnings.append(
+
+def gate_reason(sig: ClipSignals) -> str | None:
+    """Why the back cannot be judged at all in this clip (None when it can be tried)."""
+    if sig.view.view != "side":
+        return f"not a side view ({sig.view.view}); the back's shape can only be seen from the side"
+    if sig.torso_px < MIN_TORSO_PX:
+        return f"the torso is only {sig.torso_px:.0f} px long (need ≥ {MIN_TORSO_PX:.0f})"
+    if sig.facing == 0:
+        return "could not tell which way the lifter faces"
+    if not sig.rep_idx:
+        return "no rep was found"
+    return None
+
+
+def gate_warnings(sig: ClipSignals) -> list[WarningItem]:
+    """Warnings about the view and the lift, so the user knows how to film or what to pass."""
+    out: list[WarningItem] = []
+    if sig.view.view != "side":
+        out.append(
             WarningItem(
                 code="not_side_view",
-                message=f"The camera sees the lifter from the {view.view}. {FILMING_GUIDANCE}",
+                message=f"The camera sees the lifter from the {sig.view.view}. {FILMING_GUIDANCE}",
             )
         )
-    elif torso_px < MIN_TORSO_PX:
-        reason = f"the torso is only {torso_px:.0f} px long (need ≥ {MIN_TORSO_PX:.0f})"
-    elif facing == 0:
-        reason = "could not tell which way the lifter faces"
-    elif not rep_idx:
-        reason = "no rep was found"
-    if lift_detected and guess.lift == "unknown":
-        warnings.append(
+    if sig.lift_detected and sig.guess.lift == "unknown":
+        out.append(
             WarningItem(
                 code="lift_unknown",
-                message=f"Could not tell the lift: {guess.reason}. Pass --lift.",
+                message=f"Could not tell the lift: {sig.guess.reason}. Pass --lift.",
             )
         )
+    return out
 
-    # ---- per rep
-    reps: list[Rep] = []
-    rep_scores: list[tuple[int, float, float, float]] = []  # index, lumbar, whole, score
-    for k, r in enumerate(rep_idx, start=1):
-        setup_i, bottom_i, lock_i = phase_frames(r, depth, trunk, depth_lift)
-        b_setup = phase_back(series, setup_i)
-        b_bottom = phase_back(series, bottom_i)
-        b_lock = phase_back(series, lock_i)
-        rep_ok = reason is None and b_bottom.valid_frames >= MIN_BOTTOM_FRAMES
-        rep_reason = reason
-        if reason is None and not rep_ok:
-            rep_reason = (
-                f"only {b_bottom.valid_frames} of {b_bottom.frames} bottom frames show the "
-                "back's edge "
-                "(arms, hands, hair or a plate over it, or a broken outline)"
-            )
-        score = rounding_score(b_bottom.lumbar_bow, b_bottom.whole_bow) if rep_ok else None
-        delta_setup = (
-            round(b_bottom.lumbar_bow - b_setup.lumbar_bow, 4)
-            if b_bottom.lumbar_bow is not None and b_setup.lumbar_bow is not None
-            else None
-        )
-        lean = _angle_at(-signed_trunk, lock_i)
-        angles = Angles(
-            trunk_bottom_deg=_angle_at(trunk, bottom_i),
-            hip_bottom_deg=_angle_at(ang["hip"], bottom_i),
-            knee_bottom_deg=_angle_at(ang["knee"], bottom_i),
-            trunk_lockout_deg=_angle_at(trunk, lock_i),
-            hip_lockout_deg=_angle_at(ang["hip"], lock_i),
-            knee_lockout_deg=_angle_at(ang["knee"], lock_i),
-            trunk_lean_back_lockout_deg=lean,
-        )
-        reps.append(
-            Rep(
-                index=k,
-                start_s=round(float(track.t_s[r.start]), 3),
-                bottom_s=round(float(track.t_s[r.bottom]), 3),
-                lockout_s=round(float(track.t_s[r.lockout]), 3),
-                end_s=round(float(track.t_s[r.end]), 3),
-                angles=angles,
-                back=RepBack(
-                    setup=b_setup,
-                    bottom=b_bottom,
-                    lockout=b_lock,
-                    bottom_minus_setup_lumbar=delta_setup,
-                    rounding_score=None if score is None else round(score, 3),
-                    judgeable=rep_ok,
-                    reason=rep_reason,
-                ),
-            )
-        )
-        if (
-            rep_ok
-            and score is not None
-            and b_bottom.lumbar_bow is not None
-            and b_bottom.whole_bow is not None
-        ):
-            rep_scores.append((k, b_bottom.lumbar_bow, b_bottom.whole_bow, score))
 
-    judgeable = bool(rep_scores)
-    if reason is None and not judgeable and reps:
-        reason = reps[0].back.reason or "the back's outline could not be measured"
-    valid_frac = float(np.nanmean(series.valid[found])) if found.any() else 0.0
-    q = quality_factor(torso_px, valid_frac if np.isfinite(valid_frac) else 0.0, view.confidence)
+def rep_angles(sig: ClipSignals, bottom: NDArray[np.intp], lockout: NDArray[np.intp]) -> Angles:
+    """Joint angles at the bottom and at lockout (medians over the phase's frames)."""
+    ang = sig.angles
+    return Angles(
+        trunk_bottom_deg=_angle_at(ang["trunk"], bottom),
+        hip_bottom_deg=_angle_at(ang["hip"], bottom),
+        knee_bottom_deg=_angle_at(ang["knee"], bottom),
+        trunk_lockout_deg=_angle_at(ang["trunk"], lockout),
+        hip_lockout_deg=_angle_at(ang["hip"], lockout),
+        knee_lockout_deg=_angle_at(ang["knee"], lockout),
+        trunk_lean_back_lockout_deg=_angle_at(-sig.signed_trunk, lockout),
+    )
+
+
+def measure_rep(
+    k: int, r: RepIdx, sig: ClipSignals, t_s: FloatArray, reason: str | None
+) -> tuple[Rep, RepScore | None]:
+    """One rep's times, angles and phase bows; its RepScore only if its bottom is judgeable.
+
+    A rep needs MIN_BOTTOM_FRAMES bottom frames with a usable edge: fewer, and one arm or plate
+    frame would decide the call.
+    """
+    setup_i, bottom_i, lock_i = phase_frames(r, sig.depth, sig.angles["trunk"], sig.depth_lift)
+    b_setup = phase_back(sig.series, setup_i)
+    b_bottom = phase_back(sig.series, bottom_i)
+    b_lock = phase_back(sig.series, lock_i)
+    rep_ok = reason is None and b_bottom.valid_frames >= MIN_BOTTOM_FRAMES
+    rep_reason = reason
+    if reason is None and not rep_ok:
+        rep_reason = (
+            f"only {b_bottom.valid_frames} of {b_bottom.frames} bottom frames show the "
+            "back's edge "
+            "(arms, hands, hair or a plate over it, or a broken outline)"
+        )
+    score = rounding_score(b_bottom.lumbar_bow, b_bottom.whole_bow) if rep_ok else None
+    delta_setup = (
+        round(b_bottom.lumbar_bow - b_setup.lumbar_bow, 4)
+        if b_bottom.lumbar_bow is not None and b_setup.lumbar_bow is not None
+        else None
+    )
+    rep = Rep(
+        index=k,
+        start_s=round(float(t_s[r.start]), 3),
+        bottom_s=round(float(t_s[r.bottom]), 3),
+        lockout_s=round(float(t_s[r.lockout]), 3),
+        end_s=round(float(t_s[r.end]), 3),
+        angles=rep_angles(sig, bottom_i, lock_i),
+        back=RepBack(
+            setup=b_setup,
+            bottom=b_bottom,
+            lockout=b_lock,
+            bottom_minus_setup_lumbar=delta_setup,
+            rounding_score=None if score is None else round(score, 3),
+            judgeable=rep_ok,
+            reason=rep_reason,
+        ),
+    )
+    judged = None
+    if score is not None and b_bottom.lumbar_bow is not None and b_bottom.whole_bow is not None:
+        judged = RepScore(k, b_bottom.lumbar_bow, b_bottom.whole_bow, score)
+    return rep, judged
+
+
+def clip_quality(sig: ClipSignals, found: NDArray[np.bool_], warnings: list[WarningItem]) -> float:
+    """Quality factor of the clip, lowered 15 % per image problem that can fool the mask."""
+    valid_frac = float(np.nanmean(sig.series.valid[found])) if found.any() else 0.0
+    q = quality_factor(
+        sig.torso_px, valid_frac if np.isfinite(valid_frac) else 0.0, sig.view.confidence
+    )
     codes = {w.code for w in warnings}
     for code in ("partial_body", "multiple_people", "low_light", "person_lost"):
         if code in codes:
             q *= 0.85
+    return q
 
-    findings: dict[str, bool | None] = dict(null_findings)
-    conf: dict[str, float] = {}
-    basis: dict[str, str] = {}
-    comparisons: list[Comparison] = []
 
-    # ---- reference clip
-    ref = summarize_reference(reference, reference_name) if reference is not None else None
-    if ref is not None and not ref.judgeable:
-        warnings.append(
-            WarningItem(
-                code="reference_unusable",
-                message=f"The reference clip cannot be used: {ref.reason}.",
+def set_is_stable(scores: list[RepScore]) -> bool:
+    """Rep-to-rep comparison only makes sense when the set's lumbar bows agree within 0.04:
+    racks, plates or clothing crossing the body make the measure jump by more than the effect."""
+    lums = np.array([s.lumbar for s in scores])
+    return len(lums) < 2 or float(np.ptp(lums)) <= 0.04
+
+
+def rep_to_rep_comparisons(scores: list[RepScore], q: float) -> list[Comparison]:
+    """Each later judged rep against the first one (the caller checks the set is stable)."""
+    first = scores[0]
+    out: list[Comparison] = []
+    for s in scores[1:]:
+        dv, dc = delta_call(s.lumbar - first.lumbar, s.whole - first.whole, q)
+        out.append(
+            Comparison(
+                kind="rep_to_rep",
+                rep=s.rep,
+                against=f"rep {first.rep}",
+                back_change=round(s.lumbar - first.lumbar, 4),
+                whole_change=round(s.whole - first.whole, 4),
+                confidence=dc if dv else 0.5,
             )
         )
+    return out
 
-    if judgeable:
-        # absolute call on the worst rep
-        worst = max(rep_scores, key=lambda s: s[3])
-        value, c = absolute_call(worst[3], q)
-        findings["back_rounds_at_bottom"], conf["back_rounds_at_bottom"] = value, c
-        basis["back_rounds_at_bottom"] = "absolute bow at the bottom (weak across people)"
-        # rep-to-rep: each later rep against the first judged rep, only when the measure is
-        # stable across the set (racks, plates or clothing make it jump by more than the effect).
-        lums = np.array([s[1] for s in rep_scores])
-        stable = len(lums) < 2 or float(np.ptp(lums)) <= 0.04
-        if not stable:
-            warnings.append(
-                WarningItem(
-                    code="back_measure_unstable",
-                    message="The back's outline changes a lot from rep to rep (something crosses "
-                    "the body?); rep-to-rep comparison skipped.",
-                )
-            )
-        first = rep_scores[0]
-        for k, lum, who, _s in rep_scores[1:] if stable else []:
-            dv, dc = delta_call(lum - first[1], who - first[2], q)
-            comparisons.append(
-                Comparison(
-                    kind="rep_to_rep",
-                    rep=k,
-                    against=f"rep {first[0]}",
-                    back_change=round(lum - first[1], 4),
-                    whole_change=round(who - first[2], 4),
-                    confidence=dc if dv else 0.5,
-                )
-            )
-            if dv and _s >= 0.8 and dc > conf.get("back_rounds_at_bottom", 0.0):
-                findings["back_rounds_at_bottom"], conf["back_rounds_at_bottom"] = True, dc
-                basis["back_rounds_at_bottom"] = f"rep {k} rounds more than rep {first[0]}"
-        if ref is not None and ref.judgeable and ref.lumbar is not None and ref.whole is not None:
-            best: tuple[bool | None, float] = (None, 0.0)
-            for k, lum, who, _s in rep_scores:
-                dl, dw = lum - ref.lumbar, who - ref.whole
-                dv, dc = delta_call(dl, dw, q)
-                comparisons.append(
-                    Comparison(
-                        kind="reference",
-                        rep=k,
-                        against=ref.name,
-                        back_change=round(dl, 4),
-                        whole_change=round(dw, 4),
-                        confidence=dc if dv is not None else 0.5,
-                    )
-                )
-                if dv is True or best[0] is None:
-                    best = (dv, dc) if dv is not None else best
-                # arching against the reference (setup/bottom more concave than the trusted rep)
-                if dl <= -0.010 and dw <= -0.015:
-                    findings["back_arches_at_setup"] = True
-                    conf["back_arches_at_setup"] = _shrink(0.7, q)
-                    basis["back_arches_at_setup"] = f"rep {k} is more arched than {ref.name}"
-                    reps[k - 1].flags.append(
-                        Flag(
-                            id="lumbar_hyperextension",
-                            phase="setup",
-                            confidence=conf["back_arches_at_setup"],
-                            basis="more arched than the reference",
-                        )
-                    )
-            if best[0] is not None:
-                findings["back_rounds_at_bottom"], conf["back_rounds_at_bottom"] = best
-                basis["back_rounds_at_bottom"] = f"change against {ref.name} (same lifter)"
-                if findings["back_arches_at_setup"] is None:
-                    findings["back_arches_at_setup"] = False
-                    conf["back_arches_at_setup"] = _shrink(0.6, q)
-                    basis["back_arches_at_setup"] = f"not more arched than {ref.name}"
-        # per-rep flexion flags
-        for k, lum, who, score in rep_scores:
-            vals = [absolute_call(score, q)]
-            if (
-                ref is not None
-                and ref.judgeable
-                and ref.lumbar is not None
-                and ref.whole is not None
-            ):
-                dv, dc = delta_call(lum - ref.lumbar, who - ref.whole, q)
-                if dv is not None:
-                    vals = [(dv, dc)]
-            for cmp in comparisons:
-                if cmp.kind == "rep_to_rep" and cmp.rep == k and cmp.back_change is not None:
-                    dv, dc = delta_call(cmp.back_change, cmp.whole_change or 0.0, q)
-                    if dv and score >= 0.8 and stable:
-                        vals.append((dv, dc))
-            pos = [c for v, c in vals if v]
-            if pos:
-                reps[k - 1].flags.append(
-                    Flag(
-                        id="lumbar_flexion",
-                        phase="bottom",
-                        confidence=max(pos),
-                        basis="lower back bows outward at the bottom",
-                    )
-                )
-    else:
-        basis["back_rounds_at_bottom"] = f"can't judge the back: {reason}"
 
-    # ---- lean-back at lockout / pressing overhead (keypoints, side view only)
-    if view.view == "side" and facing != 0 and reps:
-        leans = [
-            r.angles.trunk_lean_back_lockout_deg
-            for r in reps
-            if r.angles.trunk_lean_back_lockout_deg is not None
+def usable_reference(ref: RefSummary | None) -> RefBows | None:
+    """(name, lumbar, whole) of a reference whose bottom bows were measured, else None."""
+    if ref is None or not ref.judgeable or ref.lumbar is None or ref.whole is None:
+        return None
+    return RefBows(ref.name, ref.lumbar, ref.whole)
+
+
+def reference_comparisons(scores: list[RepScore], ref: RefBows, q: float) -> list[Comparison]:
+    """Each judged rep's bottom bows against the reference's (same lifter, same camera)."""
+    name, lumbar, whole = ref
+    out: list[Comparison] = []
+    for s in scores:
+        dl, dw = s.lumbar - lumbar, s.whole - whole
+        dv, dc = delta_call(dl, dw, q)
+        out.append(
+            Comparison(
+                kind="reference",
+                rep=s.rep,
+                against=name,
+                back_change=round(dl, 4),
+                whole_change=round(dw, 4),
+                confidence=dc if dv is not None else 0.5,
+            )
+        )
+    return out
+
+
+def rounding_call(scores: list[RepScore], q: float, stable: bool, ref: RefBows | None) -> Call:
+    """`back_rounds_at_bottom`: the absolute call on the worst rep, raised by a clear rounding
+    against the first rep (stable sets only), and replaced by the reference call when there is
+    one (it cancels the per-person offsets that make the absolute bow weak)."""
+    worst = max(scores, key=lambda s: s.score)
+    value, conf = absolute_call(worst.score, q)
+    call = Call(value, conf, "absolute bow at the bottom (weak across people)")
+    first = scores[0]
+    for s in scores[1:] if stable else []:
+        dv, dc = delta_call(s.lumbar - first.lumbar, s.whole - first.whole, q)
+        if dv and s.score >= 0.8 and dc > (call.confidence or 0.0):
+            call = Call(True, dc, f"rep {s.rep} rounds more than rep {first.rep}")
+    if ref is None:
+        return call
+    name, lumbar, whole = ref
+    best: tuple[bool | None, float] = (None, 0.0)  # the last rounding call, else the first "no"
+    for s in scores:
+        dv, dc = delta_call(s.lumbar - lumbar, s.whole - whole, q)
+        if dv is True or best[0] is None:
+            best = (dv, dc) if dv is not None else best
+    if best[0] is None:
+        return call
+    return Call(best[0], best[1], f"change against {name} (same lifter)")
+
+
+def arches_vs_reference(scores: list[RepScore], ref: RefBows) -> list[int]:
+    """Reps whose bottom is more arched (concave) than the reference's trusted rep."""
+    return [
+        s.rep for s in scores if s.lumbar - ref.lumbar <= -0.010 and s.whole - ref.whole <= -0.015
+    ]
+
+
+def setup_arch_call(
+    scores: list[RepScore], ref: RefBows, arched: list[int], q: float
+) -> Call | None:
+    """`back_arches_at_setup`, only with a reference: more arched than it → true; not called
+    at all when no rep could be compared with the reference."""
+    name, lumbar, whole = ref
+    if arched:
+        return Call(True, _shrink(0.7, q), f"rep {arched[-1]} is more arched than {name}")
+    if all(delta_call(s.lumbar - lumbar, s.whole - whole, q)[0] is None for s in scores):
+        return None
+    return Call(False, _shrink(0.6, q), f"not more arched than {name}")
+
+
+def flexion_flags(
+    scores: list[RepScore],
+    q: float,
+    ref: RefBows | None,
+    rep_cmps: list[Comparison],
+) -> dict[int, Flag]:
+    """Per rep `lumbar_flexion` at the bottom: from the reference change if it decides, else
+    the absolute bow, plus a clear rounding against the first rep."""
+    out: dict[int, Flag] = {}
+    for s in scores:
+        vals = [absolute_call(s.score, q)]
+        if ref is not None:
+            dv, dc = delta_call(s.lumbar - ref.lumbar, s.whole - ref.whole, q)
+            if dv is not None:
+                vals = [(dv, dc)]
+        for cmp in rep_cmps:
+            if cmp.rep == s.rep and cmp.back_change is not None:
+                dv, dc = delta_call(cmp.back_change, cmp.whole_change or 0.0, q)
+                if dv and s.score >= 0.8:
+                    vals.append((dv, dc))
+        pos = [c for v, c in vals if v]
+        if pos:
+            out[s.rep] = Flag(
+                id="lumbar_flexion",
+                phase="bottom",
+                confidence=max(pos),
+                basis="lower back bows outward at the bottom",
+            )
+    return out
+
+
+def lean_back_call(sig: ClipSignals, reps: list[Rep], q: float) -> tuple[str, Call] | None:
+    """Arching at lockout / pressing overhead from a keypoint cue (trunk leaning back), in a
+    side view only: the bow cannot tell over-arching from normal lordosis."""
+    if sig.view.view != "side" or sig.facing == 0 or not reps:
+        return None
+    leans = [
+        r.angles.trunk_lean_back_lockout_deg
+        for r in reps
+        if r.angles.trunk_lean_back_lockout_deg is not None
+    ]
+    if not leans:
+        return None
+    worst = max(leans)
+    key = (
+        "arches_when_pressing_overhead"
+        if sig.lift == "overhead_press"
+        else "back_arches_at_lockout"
+    )
+    if worst >= 10.0:
+        return key, Call(True, _shrink(0.65, q), f"trunk leans back {worst:.0f}° at lockout")
+    if worst <= 4.0:
+        return key, Call(
+            False, _shrink(0.6, q), f"no lean-back at lockout (≤ {max(worst, 0.0):.0f}°)"
+        )
+    return None
+
+
+@dataclass
+class BackVerdict:
+    """What judging the back produced: finding calls (in the order made), comparisons, per-rep
+    flags (by rep index) and warnings."""
+
+    calls: dict[str, Call]
+    comparisons: list[Comparison]
+    flags: dict[int, list[Flag]]
+    warnings: list[WarningItem]
+
+
+def judge_back(scores: list[RepScore], q: float, ref_summary: RefSummary | None) -> BackVerdict:
+    """The back calls on the judged reps: absolute, rep to rep, and against the reference."""
+    ref = usable_reference(ref_summary)
+    stable = set_is_stable(scores)
+    warnings = (
+        []
+        if stable
+        else [
+            WarningItem(
+                code="back_measure_unstable",
+                message="The back's outline changes a lot from rep to rep (something crosses "
+                "the body?); rep-to-rep comparison skipped.",
+            )
         ]
-        if leans:
-            worst_lean = max(leans)
-            key = (
-                "arches_when_pressing_overhead"
-                if chosen == "overhead_press"
-                else "back_arches_at_lockout"
+    )
+    rep_cmps = rep_to_rep_comparisons(scores, q) if stable else []
+    ref_cmps = reference_comparisons(scores, ref, q) if ref is not None else []
+    calls = {"back_rounds_at_bottom": rounding_call(scores, q, stable, ref)}
+    flags: dict[int, list[Flag]] = {}
+    if ref is not None:
+        arched = arches_vs_reference(scores, ref)
+        setup = setup_arch_call(scores, ref, arched, q)
+        if setup is not None:
+            calls["back_arches_at_setup"] = setup
+        for k in arched:
+            flags.setdefault(k, []).append(
+                Flag(
+                    id="lumbar_hyperextension",
+                    phase="setup",
+                    confidence=_shrink(0.7, q),
+                    basis="more arched than the reference",
+                )
             )
-            if worst_lean >= 10.0:
-                findings[key], conf[key] = True, _shrink(0.65, q)
-                basis[key] = f"trunk leans back {worst_lean:.0f}° at lockout"
-                for rep in reps:
-                    if (rep.angles.trunk_lean_back_lockout_deg or 0.0) >= 10.0:
-                        rep.flags.append(
-                            Flag(
-                                id="lumbar_hyperextension",
-                                phase="lockout",
-                                confidence=conf[key],
-                                basis="trunk leans back at lockout",
-                            )
-                        )
-            elif worst_lean <= 4.0:
-                findings[key], conf[key] = False, _shrink(0.6, q)
-                basis[key] = f"no lean-back at lockout (≤ {max(worst_lean, 0.0):.0f}°)"
-    for k2 in FINDINGS:
-        if findings[k2] is None:
-            conf.pop(k2, None)
-            basis.setdefault(
-                k2,
-                f"can't judge: {reason}" if reason else "not measurable without a reference clip",
-            )
+    for k, flag in flexion_flags(scores, q, ref, rep_cmps).items():
+        flags.setdefault(k, []).append(flag)
+    return BackVerdict(calls, rep_cmps + ref_cmps, flags, warnings)
 
-    if not judgeable:
-        warnings.append(
+
+def cant_judge(reason: str | None) -> BackVerdict:
+    """No judged rep: the rounding finding says why, and a warning tells the user."""
+    return BackVerdict(
+        {"back_rounds_at_bottom": Call(None, None, f"can't judge the back: {reason}")},
+        [],
+        {},
+        [
             WarningItem(
                 code="back_not_judgeable",
                 message=f"Can't judge the back from this video: {reason}.",
             )
+        ],
+    )
+
+
+def lockout_flags(reps: list[Rep], call: Call) -> dict[int, Flag]:
+    """`lumbar_hyperextension` at lockout on each rep whose trunk leans back ≥ 10°."""
+    if not call.value or call.confidence is None:
+        return {}
+    return {
+        rep.index: Flag(
+            id="lumbar_hyperextension",
+            phase="lockout",
+            confidence=call.confidence,
+            basis="trunk leans back at lockout",
         )
+        for rep in reps
+        if (rep.angles.trunk_lean_back_lockout_deg or 0.0) >= 10.0
+    }
+
+
+def findings_of(
+    calls: dict[str, Call], reason: str | None
+) -> tuple[dict[str, bool | None], dict[str, float], dict[str, str]]:
+    """findings / finding_confidence / finding_basis (what the core reads); every finding gets
+    a basis, confidences only for findings actually called."""
+    findings: dict[str, bool | None] = {k: calls[k].value if k in calls else None for k in FINDINGS}
+    conf = {
+        k: c.confidence
+        for k, c in calls.items()
+        if c.value is not None and c.confidence is not None
+    }
+    basis = {k: c.basis for k, c in calls.items()}
+    for k in FINDINGS:
+        if findings[k] is None:
+            basis.setdefault(
+                k, f"can't judge: {reason}" if reason else "not measurable without a reference clip"
+            )
+    return findings, conf, basis
+
+
+def reference_warnings(ref: RefSummary | None) -> list[WarningItem]:
+    """Say so when a reference clip was given but its back could not be measured."""
+    if ref is None or ref.judgeable:
+        return []
+    return [
+        WarningItem(
+            code="reference_unusable",
+            message=f"The reference clip cannot be used: {ref.reason}.",
+        )
+    ]
+
+
+def no_person_analysis(
+    track: Track, meta: VideoMeta, lift: str, warnings: list[WarningItem]
+) -> Analysis:
+    """The answer when (almost) no frame has a person: nothing can be measured."""
     return Analysis(
         video=meta,
-        view=view.view,
-        view_confidence=round(view.confidence, 3),
-        lift=chosen,
-        lift_detected=lift_detected,
-        lift_reason=guess.reason if lift_detected else None,
+        view="unknown",
+        lift=lift if lift != "auto" else "unknown",
+        lift_detected=False,
+        reps=[],
+        findings=dict.fromkeys(FINDINGS),
+        back_judgement=BackJudgement(judgeable=False, reason="no person found in the video"),
+        warnings=warnings,
+        engine=track.engine,
+        filming_guidance=FILMING_GUIDANCE,
+    )
+
+
+def analyze_track(
+    track: Track,
+    lift: str = "auto",
+    reference: Track | None = None,
+    reference_name: str = "reference",
+) -> Analysis:
+    """The whole analysis on per-frame arrays (no I/O): signals → reps → calls → Analysis."""
+    warnings = [
+        WarningItem(code=w.code, message=w.message)
+        for w in image_warnings(track.image, track.found, track.luma, track.frame_size, track.scale)
+    ]
+    if track.found.sum() < 5:
+        return no_person_analysis(track, video_meta(track), lift, warnings)
+    sig = clip_signals(track, lift)
+    reason = gate_reason(sig)
+    warnings += gate_warnings(sig)
+    measured = [measure_rep(k, r, sig, track.t_s, reason) for k, r in enumerate(sig.rep_idx, 1)]
+    reps = [rep for rep, _ in measured]
+    scores = [s for _, s in measured if s is not None]
+    judgeable = bool(scores)
+    if reason is None and not judgeable and reps:
+        reason = reps[0].back.reason or "the back's outline could not be measured"
+    q = clip_quality(sig, track.found, warnings)
+    ref = summarize_reference(reference, reference_name) if reference is not None else None
+    warnings += reference_warnings(ref)
+    verdict = judge_back(scores, q, ref) if judgeable else cant_judge(reason)
+    warnings += verdict.warnings
+    calls = dict(verdict.calls)
+    lean = lean_back_call(sig, reps, q)
+    if lean is not None:
+        calls[lean[0]] = lean[1]
+    lock = lockout_flags(reps, lean[1]) if lean is not None else {}
+    for rep in reps:
+        rep.flags.extend(verdict.flags.get(rep.index, []))
+        rep.flags.extend([lock[rep.index]] if rep.index in lock else [])
+    findings, conf, basis = findings_of(calls, reason)
+    return Analysis(
+        video=video_meta(track),
+        view=sig.view.view,
+        view_confidence=round(sig.view.confidence, 3),
+        lift=sig.lift,
+        lift_detected=sig.lift_detected,
+        lift_reason=sig.guess.reason if sig.lift_detected else None,
         reps=reps,
-        comparisons=comparisons,
+        comparisons=verdict.comparisons,
         findings=findings,
         finding_confidence=conf,
         finding_basis=basis,

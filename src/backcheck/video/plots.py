@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from backcheck.video.analysis import LUMBAR_ROUNDED, WHOLE_ROUNDED, BackSeries
 from backcheck.video.kinematics import body_angles
@@ -12,34 +14,36 @@ from backcheck.video.schema import Analysis
 from backcheck.video.track import Track
 
 
-def write_plot(track: Track, series: BackSeries, analysis: Analysis, path: Path) -> None:
-    """Two panels: trunk/hip/knee angles, then lumbar and whole-back bow with thresholds."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    t = track.t_s
+def _plot_angles(ax: Any, t: NDArray[np.float64], track: Track) -> None:
+    """Top panel: trunk, hip and knee angles over time."""
     ang = body_angles(track.image.astype(float))
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True)
     for name, colour in (("trunk", "tab:blue"), ("hip", "tab:orange"), ("knee", "tab:green")):
-        ax1.plot(t, ang[name], color=colour, lw=1.2, label=f"{name} angle")
-    ax1.set_ylabel("degrees")
-    ax1.legend(loc="upper right", fontsize=8)
-    ax2.plot(t, series.lumbar, ".", ms=3, color="tab:purple", label="lumbar bow")
-    ax2.plot(t, series.whole, ".", ms=3, color="tab:gray", label="whole-back bow")
-    ax2.axhline(LUMBAR_ROUNDED, color="tab:purple", ls="--", lw=0.8)
-    ax2.axhline(WHOLE_ROUNDED, color="tab:gray", ls="--", lw=0.8)
-    ax2.axhline(0, color="black", lw=0.5)
-    ax2.set_ylabel("bow (|hip-shoulder| units)\n+ rounded, − arched")
-    ax2.set_xlabel("time (s)")
+        ax.plot(t, ang[name], color=colour, lw=1.2, label=f"{name} angle")
+    ax.set_ylabel("degrees")
+    ax.legend(loc="upper right", fontsize=8)
+
+
+def _plot_bows(ax: Any, t: NDArray[np.float64], series: BackSeries) -> None:
+    """Bottom panel: lumbar and whole-back bow with the "rounded" thresholds; the y range
+    ignores outliers (2nd–98th percentile) so a few bad frames do not flatten the curves."""
+    ax.plot(t, series.lumbar, ".", ms=3, color="tab:purple", label="lumbar bow")
+    ax.plot(t, series.whole, ".", ms=3, color="tab:gray", label="whole-back bow")
+    ax.axhline(LUMBAR_ROUNDED, color="tab:purple", ls="--", lw=0.8)
+    ax.axhline(WHOLE_ROUNDED, color="tab:gray", ls="--", lw=0.8)
+    ax.axhline(0, color="black", lw=0.5)
+    ax.set_ylabel("bow (|hip-shoulder| units)\n+ rounded, − arched")
+    ax.set_xlabel("time (s)")
     finite = np.concatenate(
         [series.lumbar[np.isfinite(series.lumbar)], series.whole[np.isfinite(series.whole)]]
     )
     if len(finite):
         lo, hi = np.percentile(finite, [2, 98])
         pad = 0.02
-        ax2.set_ylim(min(lo, -0.03) - pad, max(hi, 0.05) + pad)
+        ax.set_ylim(min(lo, -0.03) - pad, max(hi, 0.05) + pad)
+
+
+def _mark_reps(ax1: Any, ax2: Any, analysis: Analysis) -> None:
+    """Shade each rep, mark bottom (red) and lockout (green), label reps on the top panel."""
     for ax in (ax1, ax2):
         for r in analysis.reps:
             ax.axvspan(
@@ -49,12 +53,30 @@ def write_plot(track: Track, series: BackSeries, analysis: Analysis, path: Path)
             ax.axvline(r.lockout_s, color="tab:green", lw=0.8)
     for r in analysis.reps:
         ax1.text(r.bottom_s, ax1.get_ylim()[1], f" rep {r.index}", va="top", fontsize=8)
-    ax2.legend(loc="upper right", fontsize=8)
+
+
+def _title(analysis: Analysis) -> str:
+    """Clip, lift, reps and view; why the back was not judged, if it was not."""
     name = Path(analysis.video.path).name
     title = f"{name}: {analysis.lift}, {len(analysis.reps)} reps, view {analysis.view}"
     if not analysis.back_judgement.judgeable:
         title += f"\nback not judged: {analysis.back_judgement.reason}"
-    fig.suptitle(title, fontsize=10)
+    return title
+
+
+def write_plot(track: Track, series: BackSeries, analysis: Analysis, path: Path) -> None:
+    """Two panels: trunk/hip/knee angles, then lumbar and whole-back bow with thresholds."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True)
+    _plot_angles(ax1, track.t_s, track)
+    _plot_bows(ax2, track.t_s, series)
+    _mark_reps(ax1, ax2, analysis)
+    ax2.legend(loc="upper right", fontsize=8)
+    fig.suptitle(_title(analysis), fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)

@@ -12,7 +12,11 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
+import sys
+import tempfile
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -80,6 +84,49 @@ class PoseEngine(Protocol):
         ...
 
 
+# Start-up chatter of the native side: TFLite's "Created ... delegate", absl's pre-init notice,
+# and glog/absl-style INFO/WARNING lines ("W0000 00:00:1795.. 123 file.cc:114] ...").
+_NATIVE_CHATTER = re.compile(
+    r"(INFO: Created TensorFlow Lite"
+    r"|WARNING: All log messages before absl::InitializeLog"
+    r"|[IW]\d{4} \d\d:\d\d:[\d.]+\s+\d+ \S+:\d+\])"
+    r"|\s*$"
+)
+
+
+@contextlib.contextmanager
+def quiet_native_stderr() -> Iterator[None]:
+    """Capture what C++ code (TFLite, absl, glog) writes on file descriptor 2 meanwhile.
+
+    That chatter bypasses Python's sys.stderr and ignores GLOG_minloglevel (absl logging), so
+    only an fd-level redirect keeps the CLI's stderr clean. Lines that are not known start-up
+    chatter (a real error, another thread's output) are passed on afterwards, not lost.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no fd 2 (closed, or a replaced stderr): nothing to hide
+        yield
+        return
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            kept = [
+                line
+                for line in captured.read().decode("utf-8", "replace").splitlines()
+                if not _NATIVE_CHATTER.match(line)
+            ]
+            if kept:
+                sys.stderr.write("\n".join(kept) + "\n")
+
+
 class MediaPipePose:
     """MediaPipe legacy BlazePose (full model, tracking mode, segmentation)."""
 
@@ -94,8 +141,10 @@ class MediaPipePose:
             import mediapipe as mp
         except ImportError as exc:  # pragma: no cover - environment problem
             raise VideoError("no_pose_engine", "mediapipe is not installed (run make)") from exc
-        # The C++ side prints start-up chatter on stderr; keep the CLI's stderr clean.
-        with contextlib.redirect_stderr(io.StringIO()):
+        # The C++ side prints start-up chatter on stderr while the graph opens and on the first
+        # frame (TFLite delegate, absl notice, feedback-tensor warnings): keep stderr clean.
+        self._started = False
+        with contextlib.redirect_stderr(io.StringIO()), quiet_native_stderr():
             self._pose: Any = mp.solutions.pose.Pose(
                 static_image_mode=False,
                 model_complexity=1,
@@ -105,10 +154,20 @@ class MediaPipePose:
                 min_detection_confidence=0.5,
                 min_tracking_confidence=0.5,
             )
+            # The graph opens its calculators (and logs) on its own threads after start_run:
+            # wait for that inside the capture instead of racing it. No packet is sent.
+            graph = getattr(self._pose, "_graph", None)
+            if graph is not None:
+                graph.wait_until_idle()
 
     def process(self, rgb: NDArray[np.uint8]) -> PoseResult | None:
         h, w = rgb.shape[:2]
-        res = self._pose.process(rgb)
+        if self._started:
+            res = self._pose.process(rgb)
+        else:
+            with quiet_native_stderr():
+                res = self._pose.process(rgb)
+            self._started = True
         if res.pose_landmarks is None:
             return None
         image = np.array(

@@ -123,6 +123,104 @@ class LiftGuess:
     reason: str
 
 
+@dataclass(frozen=True)
+class Body:
+    """Smoothed trunk angle, joint angles and key points of the frames with a torso."""
+
+    torso: float  # median hip-to-shoulder length (px): the unit of every distance below
+    trunk: FloatArray
+    angles: dict[str, FloatArray]
+    shoulder: FloatArray
+    hip: FloatArray
+    knee: FloatArray
+    wrist: FloatArray
+    nose: FloatArray
+
+
+@dataclass(frozen=True)
+class MotionFeatures:
+    """What tells squats and hinges apart, in torso units and degrees."""
+
+    trunk_range: float  # trunk travel, 5th–95th percentile
+    knee_deep: float  # knee angle when the trunk is deepest
+    hip_drop: float  # hip travel below its top
+    wrist_below_knee: float  # at the deepest trunk
+    wrist_to_shoulder: float  # at the deepest trunk
+    knee_low: float  # knee angle when the hips are lowest
+    trunk_low: float  # trunk angle when the hips are lowest
+    thigh_level: float  # knee below hip when the hips are lowest (0 = thigh level)
+    hands_high: bool  # hands well above the hips when the hips are lowest
+
+
+def body_of(lm: NDArray[np.floating]) -> Body:
+    """Key points and angles of frames that all have shoulders and hips."""
+    ang = body_angles(lm)
+    return Body(
+        torso=float(np.nanmedian(torso_length(lm))),
+        trunk=smooth(ang["trunk"], 5),
+        angles=ang,
+        shoulder=midpoint(lm, P.L_SHOULDER, P.R_SHOULDER),
+        hip=midpoint(lm, P.L_HIP, P.R_HIP),
+        knee=midpoint(lm, P.L_KNEE, P.R_KNEE),
+        wrist=midpoint(lm, P.L_WRIST, P.R_WRIST),
+        nose=lm[:, P.NOSE, :2].astype(float),
+    )
+
+
+def is_overhead_press(b: Body) -> bool:
+    """Wrists go above the head often enough, travel a torso-scale distance, trunk upright."""
+    overhead = b.wrist[:, 1] < b.nose[:, 1]
+    wrist_rel = smooth((b.wrist[:, 1] - b.shoulder[:, 1]) / b.torso, 5)
+    return bool(
+        overhead.mean() > 0.15 and np.percentile(b.trunk, 90) < 30 and np.ptp(wrist_rel) > 0.6
+    )
+
+
+def motion_features(b: Body) -> MotionFeatures:
+    """Posture at the deepest trunk and at the lowest hips (medians, so flips drop out)."""
+    trunk, ang, torso = b.trunk, b.angles, b.torso
+    sh, hip, knee, wrist = b.shoulder, b.hip, b.knee, b.wrist
+    hip_rel = smooth((hip[:, 1] - np.percentile(hip[:, 1], 5)) / torso, 5)
+    deep = trunk >= np.percentile(trunk, 90)
+    hip_drop = float(np.percentile(hip_rel, 95))
+    low_hip = hip_rel >= 0.9 * hip_drop
+    return MotionFeatures(
+        trunk_range=float(np.percentile(trunk, 95) - np.percentile(trunk, 5)),
+        knee_deep=float(np.nanmedian(ang["knee"][deep])),
+        hip_drop=hip_drop,
+        wrist_below_knee=float(np.nanmedian(wrist[deep, 1] - knee[deep, 1])) / torso,
+        wrist_to_shoulder=float(np.nanmedian(np.linalg.norm(wrist[deep] - sh[deep], axis=1)))
+        / torso,
+        knee_low=float(np.nanmedian(ang["knee"][low_hip])),
+        trunk_low=float(np.nanmedian(trunk[low_hip])),
+        thigh_level=float(np.nanmedian((knee[low_hip, 1] - hip[low_hip, 1]) / torso)),
+        hands_high=float(np.nanmedian(hip[low_hip, 1] - wrist[low_hip, 1])) / torso > 0.2,
+    )
+
+
+def classify_motion(f: MotionFeatures) -> LiftGuess:
+    """Squat vs the hinges (deadlift, RDL, good morning) from the motion features."""
+    if (
+        f.hip_drop > 0.5
+        and f.trunk_low < 55
+        and f.knee_low < 120
+        and f.thigh_level < 0.45
+        and f.hands_high
+    ):
+        return LiftGuess("squat", "hips drop to knee level, trunk fairly upright, hands high")
+    if f.trunk_range >= 30:
+        if f.wrist_to_shoulder < 0.75 and f.wrist_below_knee < -0.5:
+            return LiftGuess("good_morning", "trunk hinges forward with the hands at the shoulders")
+        if f.knee_deep < 145 and f.wrist_below_knee > -0.15:
+            return LiftGuess(
+                "deadlift", "trunk hinges and knees bend with the hands near the shins"
+            )
+        return LiftGuess("rdl", "trunk hinges with the knees almost straight")
+    if f.hip_drop > 0.45 and f.hands_high:
+        return LiftGuess("squat", "hips drop with the trunk fairly upright")
+    return LiftGuess("unknown", "no clear lifting motion was found")
+
+
 def detect_lift(lm: NDArray[np.floating]) -> LiftGuess:
     """Guess the lift from how the body moves (side view works best; other views may be unknown).
 
@@ -134,41 +232,7 @@ def detect_lift(lm: NDArray[np.floating]) -> LiftGuess:
     ok = np.all(np.isfinite(lm[:, [11, 12, 23, 24], :2]), axis=(1, 2))
     if ok.sum() < 10:
         return LiftGuess("unknown", "too few frames with a body")
-    lm = lm[ok]
-    torso = float(np.nanmedian(torso_length(lm)))
-    ang = body_angles(lm)
-    trunk = smooth(ang["trunk"], 5)
-    sh = midpoint(lm, P.L_SHOULDER, P.R_SHOULDER)
-    hip = midpoint(lm, P.L_HIP, P.R_HIP)
-    knee = midpoint(lm, P.L_KNEE, P.R_KNEE)
-    wrist = midpoint(lm, P.L_WRIST, P.R_WRIST)
-    nose = lm[:, P.NOSE, :2].astype(float)
-    overhead = wrist[:, 1] < nose[:, 1]
-    wrist_rel = smooth((wrist[:, 1] - sh[:, 1]) / torso, 5)
-    trunk_range = float(np.percentile(trunk, 95) - np.percentile(trunk, 5))
-    hip_rel = smooth((hip[:, 1] - np.percentile(hip[:, 1], 5)) / torso, 5)
-    if overhead.mean() > 0.15 and np.percentile(trunk, 90) < 30 and np.ptp(wrist_rel) > 0.6:
+    body = body_of(lm[ok])
+    if is_overhead_press(body):
         return LiftGuess("overhead_press", "hands travel from the shoulders to above the head")
-    deep = trunk >= np.percentile(trunk, 90)
-    knee_deep = float(np.nanmedian(ang["knee"][deep]))
-    hip_drop = float(np.percentile(hip_rel, 95))
-    wrist_below_knee = float(np.nanmedian(wrist[deep, 1] - knee[deep, 1])) / torso
-    wrist_to_sh = float(np.nanmedian(np.linalg.norm(wrist[deep] - sh[deep], axis=1))) / torso
-    low_hip = hip_rel >= 0.9 * hip_drop
-    knee_low = float(np.nanmedian(ang["knee"][low_hip]))
-    trunk_low = float(np.nanmedian(trunk[low_hip]))
-    thigh_level = float(np.nanmedian((knee[low_hip, 1] - hip[low_hip, 1]) / torso))
-    hands_high = float(np.nanmedian(hip[low_hip, 1] - wrist[low_hip, 1])) / torso > 0.2
-    if hip_drop > 0.5 and trunk_low < 55 and knee_low < 120 and thigh_level < 0.45 and hands_high:
-        return LiftGuess("squat", "hips drop to knee level, trunk fairly upright, hands high")
-    if trunk_range >= 30:
-        if wrist_to_sh < 0.75 and wrist_below_knee < -0.5:
-            return LiftGuess("good_morning", "trunk hinges forward with the hands at the shoulders")
-        if knee_deep < 145 and wrist_below_knee > -0.15:
-            return LiftGuess(
-                "deadlift", "trunk hinges and knees bend with the hands near the shins"
-            )
-        return LiftGuess("rdl", "trunk hinges with the knees almost straight")
-    if hip_drop > 0.45 and hands_high:
-        return LiftGuess("squat", "hips drop with the trunk fairly upright")
-    return LiftGuess("unknown", "no clear lifting motion was found")
+    return classify_motion(motion_features(body))

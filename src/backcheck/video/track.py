@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from backcheck.video.backshape import PROFILE_T, dorsal_profile
-from backcheck.video.decode import VideoInfo, iter_frames
+from backcheck.video.decode import VideoInfo, iter_frames, prefetched
 from backcheck.video.pose import L_HIP, L_SHOULDER, R_HIP, R_SHOULDER, PoseEngine
 
 ProgressFn = Callable[[int], None]
@@ -90,7 +90,8 @@ def extract_track(
     nan_img = np.full((33, 4), np.nan, np.float32)
     nan_world = np.full((33, 3), np.nan, np.float32)
     nan_prof = np.full((2, len(PROFILE_T)), np.nan, np.float32)
-    for frame in iter_frames(info, size):
+    # decode the next frames on another core while the pose model runs on this one
+    for frame in prefetched(iter_frames(info, size)):
         ts.append(frame.t_s)
         if frame.index % luma_every == 0:
             lumas.append(float(frame.rgb[::8, ::8].mean()))
