@@ -8,28 +8,15 @@ cause is exercised. Timings use one core (sched_setaffinity) as the issue asks.
 from __future__ import annotations
 
 import os
-import platform
 import random
 import statistics
 import time
 from typing import Any
 
+from machine_info import machine
+
 from backcheck.core import Case, assess, load_knowledge, next_questions
 from backcheck.core.knowledge.schema import FindingDef, Knowledge
-
-
-def machine() -> str:
-    """CPU model, cores and Python version, printed with every figure."""
-    model = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def random_value(finding: FindingDef, rng: random.Random) -> Any:

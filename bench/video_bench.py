@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -28,6 +27,7 @@ import warnings
 from pathlib import Path
 
 import imageio_ffmpeg
+from machine_info import machine
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
@@ -137,21 +137,6 @@ def duration(path: Path) -> float:
     from backcheck.video.decode import probe
 
     return probe(path).duration_s
-
-
-def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (
-        f"{cpu}, {cores} cores available, Python {platform.python_version()}, {platform.system()}"
-    )
 
 
 def summary_table(results: dict[str, object], sizes: list[str]) -> str:

@@ -15,7 +15,6 @@ import asyncio
 import json
 import multiprocessing
 import os
-import platform
 import shutil
 import socket
 import statistics
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from machine_info import machine
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CLIP = (REPO / ".." / "shared" / "data" / "videos" / "dl_garage_rounded.mp4").resolve()
@@ -46,20 +46,6 @@ CASE = {
         "sitting_hours_per_day": 9,
     }
 }
-
-
-def machine() -> str:
-    """CPU model, cores and Python version."""
-    model = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def free_port() -> int:
