@@ -1,8 +1,12 @@
-"""`make bench`: every benchmark, one after the other, each printing its own figures."""
+"""`make bench`: every benchmark in its own process, each printing its own figures.
+
+Separate processes keep one benchmark's settings (the core benchmark pins itself to one core)
+from leaking into the next.
+"""
 
 from __future__ import annotations
 
-import runpy
+import subprocess
 import sys
 from pathlib import Path
 
@@ -10,17 +14,17 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS = ["core_bench.py", "video_bench.py", "web_bench.py"]
 
 
-def main() -> None:
-    """Run each benchmark that exists; report the ones that are missing."""
-    sys.path.insert(0, str(HERE))
+def main() -> int:
+    """Run each benchmark; the exit status is the first failure's, if any."""
+    status = 0
     for name in BENCHMARKS:
-        path = HERE / name
         print(f"\n=== {name} ===", flush=True)
-        if not path.exists():
-            print(f"(not present: {name})")
-            continue
-        runpy.run_path(str(path), run_name="__main__")
+        result = subprocess.run([sys.executable, str(HERE / name)], check=False)
+        if result.returncode != 0:
+            print(f"({name} exited with status {result.returncode})", flush=True)
+            status = status or result.returncode
+    return status
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
