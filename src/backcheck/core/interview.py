@@ -67,10 +67,8 @@ class Question:
 class _Index:
     """Per-knowledge look-ups, built once: which rules and evidence read each finding."""
 
-    probes: dict[str, tuple[FindingValue, ...]]
-    # finding -> one {cause index: log-odds change} per probe answer. Exact because every
-    # evidence item reads a single finding (the loader enforces it).
-    deltas: dict[str, tuple[dict[int, float], ...]]
+    # Built from each finding's probe answers: the change in every cause's log-odds per answer,
+    # exact because every evidence item reads a single finding (the loader enforces it).
     # finding -> (best, worst) change any answer could make to each cause's log-odds.
     reach: dict[str, tuple[dict[int, float], dict[int, float]]]
     # finding -> (cause index, mean |change| over probes, sorted changes over probes)
@@ -151,7 +149,7 @@ def _index(knowledge: Knowledge) -> _Index:
         if not f.red_flag and not f.derived and (per_cause[fid] or fid in in_rules)
     )
     positions = {c.id: i for i, c in enumerate(knowledge.causes)}
-    return _Index(probes, deltas, reach, per_cause, questions, satisfiable, askable, positions)
+    return _Index(reach, per_cause, questions, satisfiable, askable, positions)
 
 
 def _probe_values(finding: FindingDef, thresholds: set[float]) -> tuple[FindingValue, ...]:
@@ -188,12 +186,6 @@ def next_questions(
     red = [questions[fid] for fid in kb.red_flags if fid not in case.findings]
     ranked = _rank_questions(*state, kb, answered=case.findings) if limit else []
     return red + [questions[fid] for fid, _ in ranked[:limit]]
-
-
-def next_question(case: Case, knowledge: Knowledge | None = None) -> Question | None:
-    """The single next question, or None when nothing left can change the answer."""
-    questions = next_questions(case, knowledge, limit=1)
-    return questions[0] if questions else None
 
 
 def _rank_questions(

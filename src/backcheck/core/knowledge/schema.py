@@ -181,7 +181,3 @@ class Knowledge:
     def rule(self, rule_id: str) -> TriageRuleDef:
         """The rule with this id."""
         return next(rule for rule in self.rules if rule.id == rule_id)
-
-    def cause(self, cause_id: str) -> CauseDef:
-        """The cause with this id."""
-        return next(cause for cause in self.causes if cause.id == cause_id)
