@@ -167,6 +167,8 @@ def parse_text_answer(definition: FindingDef, text: str) -> FindingValue | None:
         choices = definition.values or []
         if cleaned.isdigit() and 1 <= int(cleaned) <= len(choices):
             return choices[int(cleaned) - 1]
+        if cleaned in _NO and "none" in choices:  # "is a leg weak?" - "no"
+            return "none"
         return parse_value(definition, cleaned)
     try:
         number = float(cleaned)
