@@ -212,7 +212,9 @@ def test_when_the_interview_stops_no_single_answer_changes_the_result(
             # Safe by design: unanswered questions that could only LOWER the level are
             # not asked; none may raise it.
             assert LEVEL_RANK[after.triage.level] <= LEVEL_RANK[final.triage.level], (fid, value)
-            assert identified(after) == identified(final), (fid, value)
+            if LEVEL_RANK[final.triage.level] < LEVEL_RANK["urgent"]:
+                # Urgent and emergency give care advice only: causes no longer change it.
+                assert identified(after) == identified(final), (fid, value)
 
 
 def test_an_answered_question_is_never_asked_again_after_a_contradiction() -> None:
@@ -223,3 +225,13 @@ def test_an_answered_question_is_never_asked_again_after_a_contradiction() -> No
     assert "pain_trend" not in asked
     listed = [q["id"] for q in assess(_case(findings), KB).to_dict()["next_questions"]]
     assert "pain_score" not in listed
+
+
+def test_no_follow_up_questions_once_care_only() -> None:
+    """At urgent or emergency only the remaining red flags are asked."""
+    findings = {fid: False for fid in KB.red_flags}
+    findings["leg_weakness"] = "progressive"
+    questions = next_questions(_case(findings), KB, limit=5)
+    assert questions == []
+    del findings["chest_pain"]
+    assert [q.id for q in next_questions(_case(findings), KB, limit=5)] == ["chest_pain"]

@@ -11,6 +11,7 @@ whether a question can still change an outcome.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -28,14 +29,22 @@ class Tri(Enum):
     UNKNOWN = 2
 
 
+# The members as plain module constants: looking one up on the Enum class costs several times
+# more, and ``status`` runs in the interview's hot loop.
+TRUE, FALSE, UNKNOWN = Tri.TRUE, Tri.FALSE, Tri.UNKNOWN
+
+
+_NUMBER = (int, float)  # a tuple: isinstance checks it faster than ``int | float``
+
+# Each test reads the answer first; numeric ones refuse booleans (``true`` is not ``1``).
 _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
-    "is": lambda v, x: _equals(v, x),
+    "is": lambda v, x: _equals(v, x),  # parse_condition picks a faster exact test
     "in": lambda v, xs: v in xs,
     "not_in": lambda v, xs: v not in xs,
-    "gt": lambda v, x: _numeric(v) and v > x,
-    "gte": lambda v, x: _numeric(v) and v >= x,
-    "lt": lambda v, x: _numeric(v) and v < x,
-    "lte": lambda v, x: _numeric(v) and v <= x,
+    "gt": lambda v, x: isinstance(v, _NUMBER) and not isinstance(v, bool) and v > x,
+    "gte": lambda v, x: isinstance(v, _NUMBER) and not isinstance(v, bool) and v >= x,
+    "lt": lambda v, x: isinstance(v, _NUMBER) and not isinstance(v, bool) and v < x,
+    "lte": lambda v, x: isinstance(v, _NUMBER) and not isinstance(v, bool) and v <= x,
 }
 
 
@@ -47,7 +56,7 @@ def _equals(answer: object, expected: object) -> bool:
 
 
 def _numeric(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, _NUMBER) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,20 +67,25 @@ class Leaf:
     op: str
     value: Any
     _test: Callable[[Any, Any], bool] = field(repr=False, compare=False)
+    # what holds returns while the finding is unanswered (true only for not_in)
+    _if_unanswered: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_if_unanswered", self.op == "not_in")
 
     def holds(self, findings: Findings, incomplete: bool) -> bool:
         """True when the answer satisfies the test (an unanswered finding fails, but not_in)."""
         answer = findings.get(self.finding)
         if answer is None:
-            return self.op == "not_in"
+            return self._if_unanswered
         return self._test(answer, self.value)
 
     def status(self, findings: Findings, incomplete: bool) -> Tri:
         """Three-valued: UNKNOWN while the finding is unanswered."""
         answer = findings.get(self.finding)
         if answer is None:
-            return Tri.UNKNOWN
-        return Tri.TRUE if self._test(answer, self.value) else Tri.FALSE
+            return UNKNOWN
+        return TRUE if self._test(answer, self.value) else FALSE
 
     def findings_in(self) -> tuple[str, ...]:
         """The finding ids this condition reads."""
@@ -94,7 +108,7 @@ class Unanswered:
         return incomplete
 
     def status(self, findings: Findings, incomplete: bool) -> Tri:
-        return Tri.TRUE if incomplete else Tri.FALSE
+        return TRUE if incomplete else FALSE
 
     def findings_in(self) -> tuple[str, ...]:
         return ()
@@ -114,27 +128,35 @@ class AtLeast:
     parts: tuple[Condition, ...]
 
     def holds(self, findings: Findings, incomplete: bool) -> bool:
+        # Stop as soon as the answer is known: enough parts hold, or too many failed.
         needed = self.count
+        spare = len(self.parts) - needed
         for part in self.parts:
             if part.holds(findings, incomplete):
                 needed -= 1
                 if needed <= 0:
                     return True
+            else:
+                spare -= 1
+                if spare < 0:
+                    return False
         return needed <= 0
 
     def status(self, findings: Findings, incomplete: bool) -> Tri:
-        true = unknown = 0
+        # TRUE once enough parts are true, FALSE once too many are false, else UNKNOWN.
+        needed = self.count
+        spare = len(self.parts) - needed
         for part in self.parts:
             result = part.status(findings, incomplete)
-            if result is Tri.TRUE:
-                true += 1
-            elif result is Tri.UNKNOWN:
-                unknown += 1
-        if true >= self.count:
-            return Tri.TRUE
-        if true + unknown >= self.count:
-            return Tri.UNKNOWN
-        return Tri.FALSE
+            if result is TRUE:
+                needed -= 1
+                if needed <= 0:
+                    return TRUE
+            elif result is FALSE:
+                spare -= 1
+                if spare < 0:
+                    return FALSE
+        return UNKNOWN
 
     def findings_in(self) -> tuple[str, ...]:
         seen: dict[str, None] = {}
@@ -143,11 +165,11 @@ class AtLeast:
         return tuple(seen)
 
     def matched(self, findings: Findings) -> tuple[str, ...]:
-        seen: dict[str, None] = {}
+        found: list[str] = []
         for part in self.parts:
             if part.holds(findings, False):
-                seen.update(dict.fromkeys(part.matched(findings)))
-        return tuple(seen)
+                found += part.matched(findings)
+        return tuple(dict.fromkeys(found)) if len(found) > 1 else tuple(found)
 
     def thresholds(self) -> list[tuple[str, str, Any]]:
         return [t for part in self.parts for t in part.thresholds()]
@@ -194,13 +216,16 @@ def parse_condition(raw: object) -> Condition:
     elif op in ("gt", "gte", "lt", "lte") and not _numeric(value):
         raise ConditionError(f"'{op}' needs a number")
     test = _COMPARISONS[op]
-    if op == "is" and isinstance(value, bool):
-        test = _same_object  # the hot path: most leaves are yes/no tests
+    if op == "is":
+        # The hot path: most leaves are yes/no tests, an identity check in C. A string never
+        # equals a boolean or number, so plain equality (also in C) is exact for it.
+        if isinstance(value, bool):
+            test = operator.is_
+        elif isinstance(value, str):
+            test = operator.eq
+        else:
+            test = _equals
     return Leaf(str(raw["finding"]), op, value, test)
-
-
-def _same_object(answer: object, expected: object) -> bool:
-    return answer is expected
 
 
 def _parse_parts(raw: object, key: str) -> tuple[Condition, ...]:

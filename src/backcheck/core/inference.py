@@ -8,9 +8,10 @@ identified when its probability reaches the threshold and at least one item supp
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from backcheck.core.conditions import Findings
@@ -67,6 +68,21 @@ def sigmoid(x: float) -> float:
     return 1 / (1 + math.exp(-x))
 
 
+@dataclass(frozen=True, slots=True)
+class _Match:
+    """One evidence item as scoring needs it, with its full-weight ``Evidence`` built once.
+
+    Most answers come from the lifter (weight 1), so sharing one immutable ``Evidence`` per
+    item saves an allocation per matching answer; video answers get their own, weighted.
+    """
+
+    index: int
+    log_lr: float
+    side: int  # where infer_causes files it: 2 * index (for) or 2 * index + 1 (against)
+    item: EvidenceDef
+    evidence: Evidence
+
+
 @dataclass(frozen=True)
 class _EvidenceTable:
     """Evidence items indexed by the finding they read (each reads exactly one).
@@ -75,19 +91,24 @@ class _EvidenceTable:
     advance, so scoring a case is a dictionary look-up per answered finding.
     """
 
-    by_answer: dict[str, dict[Any, tuple[tuple[int, EvidenceDef, float], ...]]]
-    numeric: dict[str, tuple[tuple[int, EvidenceDef, float], ...]]
+    by_answer: dict[str, dict[Any, tuple[_Match, ...]]]
+    numeric: dict[str, tuple[_Match, ...]]
+    prior_log_odds: tuple[float, ...]
+    # each cause's result when no answer bears on it: its prior, never identified
+    unmoved: tuple[CauseResult, ...]
 
 
 @lru_cache(maxsize=4)
 def _table(knowledge: Knowledge) -> _EvidenceTable:
-    by_answer: dict[str, dict[Any, list[tuple[int, EvidenceDef, float]]]] = {}
-    numeric: dict[str, list[tuple[int, EvidenceDef, float]]] = {}
+    by_answer: dict[str, dict[Any, list[_Match]]] = {}
+    numeric: dict[str, list[_Match]] = {}
     for index, cause in enumerate(knowledge.causes):
         for item in cause.evidence:
             (fid,) = item.when.findings_in()
             finding = knowledge.findings[fid]
-            entry = (index, item, math.log(item.lr))
+            evidence = Evidence((fid,), item.says, item.lr, 1.0)
+            side = 2 * index + (0 if item.lr > 1 else 1)
+            entry = _Match(index, math.log(item.lr), side, item, evidence)
             if finding.type == "bool" or finding.type == "enum":
                 answers: list[Any] = (
                     [True, False] if finding.type == "bool" else finding.values or []
@@ -97,9 +118,16 @@ def _table(knowledge: Knowledge) -> _EvidenceTable:
                         by_answer.setdefault(fid, {}).setdefault(answer, []).append(entry)
             else:
                 numeric.setdefault(fid, []).append(entry)
+    priors = tuple(logit(cause.prior) for cause in knowledge.causes)
+    unmoved = tuple(
+        CauseResult(c.id, c.kind, c.title, False, sigmoid(x), x, (), (), c.explanation)
+        for c, x in zip(knowledge.causes, priors, strict=True)
+    )
     return _EvidenceTable(
         {f: {a: tuple(v) for a, v in m.items()} for f, m in by_answer.items()},
         {f: tuple(v) for f, v in numeric.items()},
+        priors,
+        unmoved,
     )
 
 
@@ -108,37 +136,51 @@ def infer_causes(
 ) -> tuple[CauseResult, ...]:
     """Score every cause and rank them, most likely first (ties keep knowledge order)."""
     table = _table(knowledge)
+    by_answer, numeric = table.by_answer, table.numeric
     causes = knowledge.causes
-    log_odds = [logit(cause.prior) for cause in causes]
-    supporting: list[list[Evidence]] = [[] for _ in causes]
-    opposing: list[list[Evidence]] = [[] for _ in causes]
+    log_odds = list(table.prior_log_odds)
+    # Evidence for cause i goes to sides[2 * i], evidence against it to sides[2 * i + 1].
+    sides: list[list[Evidence]] = [[] for _ in range(2 * len(causes))]
     for fid, answer in findings.items():
-        matches = table.by_answer.get(fid, {}).get(answer, ())
-        if fid in table.numeric:
-            matches = tuple(m for m in table.numeric[fid] if m[1].when.holds(findings, False))
+        answers = by_answer.get(fid)
+        matches: Sequence[_Match]
+        if answers is not None:
+            matches = answers.get(answer, ())
+        elif fid in numeric:
+            matches = [m for m in numeric[fid] if m.item.when.holds(findings, False)]
+        else:
+            continue
         if not matches:
             continue
-        weight = confidence.get(fid, 1.0)
-        for index, item, log_lr in matches:
-            log_odds[index] += weight * log_lr
-            evidence = Evidence((fid,), item.says, item.lr, weight)
-            (supporting if item.lr > 1 else opposing)[index].append(evidence)
+        if confidence and fid in confidence:  # from a video: weighted by its confidence
+            weight = confidence[fid]
+            for match in matches:
+                log_odds[match.index] += weight * match.log_lr
+                item = match.item
+                sides[match.side].append(Evidence((fid,), item.says, item.lr, weight))
+        else:
+            for match in matches:
+                log_odds[match.index] += match.log_lr
+                sides[match.side].append(match.evidence)
     threshold = knowledge.settings.identified_threshold
     results = []
     for index, cause in enumerate(causes):
+        supporting = sides[2 * index]
+        if not supporting and not sides[2 * index + 1]:
+            results.append(table.unmoved[index])
+            continue
         likelihood = sigmoid(log_odds[index])
-        identified = likelihood >= threshold and bool(supporting[index])
         results.append(
             CauseResult(
                 cause.id,
                 cause.kind,
                 cause.title,
-                identified,
+                likelihood >= threshold and bool(supporting),
                 likelihood,
                 log_odds[index],
-                tuple(supporting[index]),
-                tuple(opposing[index]),
+                tuple(supporting),
+                tuple(sides[2 * index + 1]),
                 cause.explanation,
             )
         )
-    return tuple(sorted(results, key=lambda r: -r.likelihood))
+    return tuple(sorted(results, key=attrgetter("likelihood"), reverse=True))

@@ -1,5 +1,8 @@
 """Which question to ask next: every red flag first, then the question that matters most.
 
+At an urgent or emergency level only the remaining red flags are asked: the advice is care
+only, and no other answer can change it.
+
 After the red-flag screen, a question is worth asking only if some answer to it could still
 change the outcome: the triage level (a rule above the current level that it could still
 decide) or which causes are identified (a cause whose identification is still open, given
@@ -14,13 +17,14 @@ import math
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from backcheck.core.case import Case
-from backcheck.core.conditions import Findings, FindingValue, Tri, leaves
+from backcheck.core.conditions import UNKNOWN, Findings, FindingValue, leaves
 from backcheck.core.inference import CauseResult, infer_causes, logit
 from backcheck.core.knowledge.loader import load_knowledge
-from backcheck.core.knowledge.schema import LEVEL_RANK, FindingDef, Knowledge
+from backcheck.core.knowledge.schema import LEVEL_RANK, FindingDef, Knowledge, TriageRuleDef
 from backcheck.core.triage import Triage, resolve_contradictions, triage
 
 TRIAGE_WEIGHT = 10.0
@@ -63,22 +67,39 @@ class Question:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Askable:
+    """A question worth scoring, with what its answers could do to each cause (see _Index)."""
+
+    id: str
+    reach: tuple[tuple[int, float, float], ...]
+    per_cause: tuple[tuple[int, float, tuple[float, ...], int], ...]
+
+
 @dataclass(frozen=True)
 class _Index:
     """Per-knowledge look-ups, built once: which rules and evidence read each finding."""
 
     # Built from each finding's probe answers: the change in every cause's log-odds per answer,
     # exact because every evidence item reads a single finding (the loader enforces it).
-    # finding -> (best, worst) change any answer could make to each cause's log-odds.
-    reach: dict[str, tuple[dict[int, float], dict[int, float]]]
+    # finding -> (cause index, best, worst) change any answer could make to its log-odds.
+    reach: dict[str, tuple[tuple[int, float, float], ...]]
     # finding -> (cause index, mean |change| over probes, sorted changes over probes)
     per_cause: dict[str, tuple[tuple[int, float, tuple[float, ...]], ...]]
     questions: dict[str, Question]
+    # the red-flag questions, in the order they are asked
+    red_flags: tuple[tuple[str, Question], ...]
     # rule id -> findings of that rule that some answer would make true
     satisfiable: dict[str, tuple[str, ...]]
-    # non-red-flag findings that bear on some rule or cause: the only ones worth scoring
-    askable: tuple[str, ...]
+    # non-red-flag findings that bear on some rule or cause: the only ones worth scoring,
+    # each with its reach and per-cause changes (the last item being how many probes)
+    askable: tuple[_Askable, ...]
     cause_index: dict[str, int]
+    # (level rank, rule, its satisfiable findings), most severe first: the ranking stops at
+    # the current level, as rules at or below it cannot raise it.
+    rules_by_rank: tuple[tuple[int, TriageRuleDef, tuple[str, ...]], ...]
+    # the identification threshold as log-odds
+    threshold: float
 
 
 @lru_cache(maxsize=4)
@@ -110,7 +131,7 @@ def _index(knowledge: Knowledge) -> _Index:
                     moved[cause_index] = moved.get(cause_index, 0.0) + log_lr
             per_probe.append(moved)
         deltas[fid] = tuple(per_probe)
-    reach: dict[str, tuple[dict[int, float], dict[int, float]]] = {}
+    reach: dict[str, tuple[tuple[int, float, float], ...]] = {}
     for fid, per_probe_changes in deltas.items():
         best: dict[int, float] = {}
         worst: dict[int, float] = {}
@@ -118,7 +139,7 @@ def _index(knowledge: Knowledge) -> _Index:
             for cause_index, step in delta.items():
                 best[cause_index] = max(best.get(cause_index, 0.0), step)
                 worst[cause_index] = min(worst.get(cause_index, 0.0), step)
-        reach[fid] = (best, worst)
+        reach[fid] = tuple((c, up, worst[c]) for c, up in best.items())
     per_cause: dict[str, tuple[tuple[int, float, tuple[float, ...]], ...]] = {}
     for fid, per_probe_changes in deltas.items():
         touched = sorted({c for delta in per_probe_changes for c in delta})
@@ -144,12 +165,27 @@ def _index(knowledge: Knowledge) -> _Index:
         satisfiable[rule.id] = tuple(deciders)
     in_rules = {fid for fids in satisfiable.values() for fid in fids}
     askable = tuple(
-        fid
+        _Askable(fid, reach[fid], tuple((*entry, len(entry[2])) for entry in per_cause[fid]))
         for fid, f in knowledge.findings.items()
         if not f.red_flag and not f.derived and (per_cause[fid] or fid in in_rules)
     )
     positions = {c.id: i for i, c in enumerate(knowledge.causes)}
-    return _Index(reach, per_cause, questions, satisfiable, askable, positions)
+    by_rank = sorted(
+        ((LEVEL_RANK[rule.level], rule, satisfiable[rule.id]) for rule in knowledge.rules),
+        key=lambda entry: -entry[0],
+    )
+    threshold = logit(knowledge.settings.identified_threshold)
+    return _Index(
+        reach,
+        per_cause,
+        questions,
+        tuple((fid, questions[fid]) for fid in knowledge.red_flags),
+        satisfiable,
+        askable,
+        positions,
+        tuple(by_rank),
+        threshold,
+    )
 
 
 def _probe_values(finding: FindingDef, thresholds: set[float]) -> tuple[FindingValue, ...]:
@@ -182,10 +218,17 @@ def next_questions(
     if state is None:
         findings, _ = resolve_contradictions(case.findings, kb)
         state = (findings, triage(findings, kb), infer_causes(findings, case.confidence, kb))
-    questions = _index(kb).questions
-    red = [questions[fid] for fid in kb.red_flags if fid not in case.findings]
-    ranked = _rank_questions(*state, kb, answered=case.findings) if limit else []
-    return red + [questions[fid] for fid, _ in ranked[:limit]]
+    index = _index(kb)
+    red = [question for fid, question in index.red_flags if fid not in case.findings]
+    # Urgent and emergency results give care advice only, and only red flags (asked above)
+    # lead to an emergency: no follow-up question can change what the lifter should do.
+    care_only = LEVEL_RANK[state[1].level] >= LEVEL_RANK["urgent"]
+    ranked = (
+        _rank_questions(*state, kb, index, answered=case.findings)
+        if limit and not care_only
+        else []
+    )
+    return red + [index.questions[fid] for fid, _ in ranked[:limit]]
 
 
 def _rank_questions(
@@ -193,6 +236,7 @@ def _rank_questions(
     current: Triage,
     causes: tuple[CauseResult, ...],
     kb: Knowledge,
+    index: _Index,
     *,
     answered: Findings,
 ) -> list[tuple[str, float]]:
@@ -202,58 +246,64 @@ def _rank_questions(
     lifter's own answers: a question they answered is never asked again, even where a
     contradiction set their answer aside.
     """
-    index = _index(kb)
     current_rank = LEVEL_RANK[current.level]
     incomplete = not current.complete
     by_id = index.cause_index
     log_odds = [0.0] * len(kb.causes)
     identified = [False] * len(kb.causes)
     for result in causes:
-        log_odds[by_id[result.id]] = result.log_odds
-        identified[by_id[result.id]] = result.identified
-    threshold = logit(kb.settings.identified_threshold)
-    unanswered = [fid for fid in index.askable if fid not in findings and fid not in answered]
+        position = by_id[result.id]
+        log_odds[position] = result.log_odds
+        identified[position] = result.identified
+    threshold = index.threshold
+    unanswered = [q for q in index.askable if q.id not in findings and q.id not in answered]
 
     # Best and worst the unanswered findings could still do to each cause.
     reach_up = [0.0] * len(kb.causes)
     reach_down = [0.0] * len(kb.causes)
-    for fid in unanswered:
-        best, worst = index.reach[fid]
-        for cause_index, change in best.items():
-            reach_up[cause_index] += change
-        for cause_index, change in worst.items():
-            reach_down[cause_index] += change
-    open_causes = {
-        i
+    for question in unanswered:
+        for cause_index, best, worst in question.reach:
+            reach_up[cause_index] += best
+            reach_down[cause_index] += worst
+    is_open = [
+        log_odds[i] + reach_down[i] < threshold
+        if identified[i]
+        else log_odds[i] + reach_up[i] >= threshold
         for i in range(len(kb.causes))
-        if (not identified[i] and log_odds[i] + reach_up[i] >= threshold)
-        or (identified[i] and log_odds[i] + reach_down[i] < threshold)
-    }
+    ]
+    # The change that would take each cause across the threshold.
+    to_flip = [threshold - x for x in log_odds]
 
     # A rule above the current level that is still undecided can be decided by any of its
-    # unanswered findings that some answer would satisfy.
+    # unanswered findings that some answer would satisfy; the most severe such rule counts.
+    # The rule's status is only worked out once it has an unanswered decider.
     triage_gains: dict[str, int] = {}
-    for rule in kb.rules:
-        gain = LEVEL_RANK[rule.level] - current_rank
-        if gain <= 0 or rule.when.status(findings, incomplete) is not Tri.UNKNOWN:
-            continue
-        for fid in index.satisfiable.get(rule.id, ()):
+    for rank, rule, deciders in index.rules_by_rank:
+        if rank <= current_rank:
+            break
+        undecided = None
+        for fid in deciders:
             if fid not in findings and fid not in answered:
-                triage_gains[fid] = max(triage_gains.get(fid, 0), gain)
+                if undecided is None:
+                    undecided = rule.when.status(findings, incomplete) is UNKNOWN
+                if not undecided:
+                    break
+                triage_gains.setdefault(fid, rank - current_rank)
 
     scored: list[tuple[str, float]] = []
-    for fid in unanswered:
-        triage_gain = triage_gains.get(fid, 0)
+    for question in unanswered:
         cause_gain = 0.0
-        for cause_index, mean_abs, changes in index.per_cause[fid]:
-            if cause_index not in open_causes:
+        for cause_index, mean_abs, changes, probes in question.per_cause:
+            if not is_open[cause_index]:
                 continue
             # How many answers would flip this cause's identification.
-            below = bisect_left(changes, threshold - log_odds[cause_index])
-            flips = below if identified[cause_index] else len(changes) - below
-            cause_gain += mean_abs + FLIP_WEIGHT * flips / len(changes)
-        score = TRIAGE_WEIGHT * triage_gain + cause_gain
+            below = bisect_left(changes, to_flip[cause_index])
+            flips = below if identified[cause_index] else probes - below
+            cause_gain += mean_abs + FLIP_WEIGHT * flips / probes
+        score = cause_gain
+        if triage_gains:  # adding 10 * 0 would change nothing, so skip the look-up
+            score = TRIAGE_WEIGHT * triage_gains.get(question.id, 0) + cause_gain
         if score > 0:
-            scored.append((fid, score))
-    scored.sort(key=lambda item: -item[1])
+            scored.append((question.id, score))
+    scored.sort(key=itemgetter(1), reverse=True)  # stable: ties keep question order
     return scored

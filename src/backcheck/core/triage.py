@@ -11,10 +11,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from backcheck.core.conditions import Findings, FindingValue
+from backcheck.core.conditions import AtLeast, Condition, Findings, FindingValue, Leaf
 from backcheck.core.derived import derive_findings
-from backcheck.core.knowledge.schema import LEVEL_RANK, Knowledge, Level
+from backcheck.core.knowledge.schema import LEVEL_RANK, Knowledge, Level, TriageRuleDef
 
 NO_RED_FLAGS = "no_red_flags"
 
@@ -68,7 +69,49 @@ def resolve_contradictions(
 
 def missing_red_flags(findings: Findings, knowledge: Knowledge) -> tuple[str, ...]:
     """Red-flag questions not yet answered, in the order the interview asks them."""
-    return tuple(fid for fid in knowledge.red_flags if fid not in findings)
+    return tuple([fid for fid in knowledge.red_flags if fid not in findings])
+
+
+@dataclass(frozen=True, slots=True)
+class _RuleEntry:
+    """A rule with its reasons, built once: a reason depends only on the rule and the
+    findings it names, so each (rule, named findings) pair gets one shared immutable Reason."""
+
+    rule: TriageRuleDef
+    when: Condition  # the rule's condition, at hand for the hot loop
+    fixed: Reason | None  # where the rule names the same findings whenever it fires
+    by_matched: dict[tuple[str, ...], Reason]  # the others, filled as they first occur
+
+    def reason(self, findings: Findings) -> Reason:
+        """The reason for this rule, which has fired on ``findings``."""
+        if self.fixed is not None:
+            return self.fixed
+        matched = self.when.matched(findings)
+        reason = self.by_matched.get(matched)
+        if reason is None:
+            rule = self.rule
+            reason = Reason(rule.id, rule.level, rule.title, matched, rule.message)
+            self.by_matched[matched] = reason
+        return reason
+
+
+@lru_cache(maxsize=4)
+def _ordered_rules(knowledge: Knowledge) -> tuple[_RuleEntry, ...]:
+    """Rules most severe first (a stable sort: ties keep file order)."""
+    ordered = sorted(knowledge.rules, key=lambda rule: -LEVEL_RANK[rule.level])
+    return tuple(_RuleEntry(rule, rule.when, _fixed_reason(rule), {}) for rule in ordered)
+
+
+def _fixed_reason(rule: TriageRuleDef) -> Reason | None:
+    """The rule's reason where it names the same findings whenever it fires.
+
+    That is a single positive test (its finding is answered when it fires) or the unanswered
+    screen (no finding); combinations and ``not_in`` depend on the answers.
+    """
+    when = rule.when
+    if isinstance(when, AtLeast) or (isinstance(when, Leaf) and when.op == "not_in"):
+        return None
+    return Reason(rule.id, rule.level, rule.title, when.findings_in(), rule.message)
 
 
 def triage(findings: Findings, knowledge: Knowledge) -> Triage:
@@ -76,14 +119,13 @@ def triage(findings: Findings, knowledge: Knowledge) -> Triage:
     missing = missing_red_flags(findings, knowledge)
     incomplete = bool(missing)
     fired = [
-        Reason(rule.id, rule.level, rule.title, rule.when.matched(findings), rule.message)
-        for rule in knowledge.rules
-        if rule.when.holds(findings, incomplete)
+        entry.reason(findings)
+        for entry in _ordered_rules(knowledge)
+        if entry.when.holds(findings, incomplete)
     ]
     if not fired:
         settings = knowledge.settings
         fired.append(
             Reason(NO_RED_FLAGS, "self_care", "No red flags", (), settings.self_care_message)
         )
-    fired.sort(key=lambda reason: -LEVEL_RANK[reason.level])
     return Triage(fired[0].level, not incomplete, missing, tuple(fired))
