@@ -126,7 +126,20 @@ def _bad_consistency_set(data: Any) -> None:
     _item(data, "foot_drop_means_new_weakness")["set"] = {"leg_weakness": "terrible"}
 
 
+def _drop_infection_risk_rule(data: Any) -> None:
+    # Without it, iv_drug_use alone would fire no rule: answering it could lower the level.
+    data[:] = [entry for entry in data if entry.get("id") != "infection_risk_factor"]
+
+
+def _derived_without_derivation(data: Any) -> None:
+    _item(data, "plank_hold_s")["derived_from"] = ["age"]
+
+
 BROKEN: list[tuple[str, str, Callable[[Any], None], list[str]]] = [
+    ("red flag that fires nothing on its own", "triage_rules.yaml", _drop_infection_risk_rule,
+     ["triage_rules.yaml", "iv_drug_use", "on its own"]),
+    ("derived finding with no derivation", "findings.yaml", _derived_without_derivation,
+     ["findings.yaml", "plank_hold_s", "derived_from"]),
     ("unknown source id", "triage_rules.yaml", _set("chest_pain", "source", ["blog.post"]),
      ["triage_rules.yaml", "chest_pain", "source", "blog.post"]),
     ("unknown source on a finding", "findings.yaml", _set("age", "source", ["nope"]),
