@@ -151,26 +151,43 @@ def test_knowledge_markdown_names_every_item() -> None:
         assert f"`{item_id}`" in text, item_id
 
 
+CONTEXT_QUESTIONS = sum(len(s.findings) for s in KB.screens if s.kind == "context")
+SAFETY_SCREENS = [s for s in KB.screens if s.kind == "safety"]
+
+
+def dont_know_context() -> list[str]:
+    return ["?"] * CONTEXT_QUESTIONS
+
+
 def test_interview_driven_through_stdin_asks_red_flags_first() -> None:
-    # Answer "no" to everything, "none" for leg weakness (choice 1), until input ends.
-    answers = "\n".join(["n"] * 18 + ["1"] + ["n"] * 60) + "\n"
+    # Context "don't know", "none of these" on every safety screen, then "?" until input ends.
+    answers = "\n".join(dont_know_context() + ["n"] * len(SAFETY_SCREENS) + ["?"] * 60) + "\n"
     result = run("interview", "--format", "json", stdin=answers)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["triage"]["complete"] is True
-    prompts = [line for line in result.stderr.splitlines() if line.startswith("[")]
-    red = [p for p in prompts if p.startswith("[safety")]
-    assert len(red) == len(KB.red_flags)
-    assert prompts[: len(red)] == red, "every safety question comes before any follow-up"
-    assert "groin" in red[0]
+    prompts = result.stderr
+    positions = [prompts.index(f"{screen.title}  (") for screen in SAFETY_SCREENS]
+    assert positions == sorted(positions)
+    assert prompts.index("What happened") < positions[0]
+    follow_up = prompts.find("Question 1 of about")
+    assert follow_up == -1 or follow_up > positions[-1], "safety screens before follow-ups"
+    assert "groin" in prompts[positions[0] :]
 
 
 def test_interview_emergency_answer_shows_emergency(tmp_path: Path) -> None:
-    answers = "yes\n" + "n\n" * 80
-    result = run("interview", stdin=answers)
+    answers = [*dont_know_context(), "y", "yes", "n"]
+    result = run("interview", stdin="\n".join(answers) + "\n")
     assert result.returncode == 0
-    report = result.stdout.split("Safety questions come first.")[-1]
-    assert "EMERGENCY" in report
+    out = result.stdout
+    # the advice comes at once, before the next item of the screen; the rest is offered
+    second_item = KB.findings[SAFETY_SCREENS[0].findings[1]].item
+    assert second_item is not None
+    assert out.index("EMERGENCY") > out.index("Any of these?")
+    assert second_item not in out[out.index("Any of these?") : out.index("Answer them now?")]
+    assert out.index("EMERGENCY") < out.index("Answer them now?")
+    report = out.split("Answer them now?")[1]
+    assert report.split("> ", 1)[1].startswith("!" * 10), "the report opens with the emergency"
 
 
 def test_interview_with_answers_file_and_eof(tmp_path: Path) -> None:
@@ -180,19 +197,21 @@ def test_interview_with_answers_file_and_eof(tmp_path: Path) -> None:
     assert result.returncode == 0
     data = json.loads(result.stdout)
     assert data["triage"]["complete"] is True and data["triage"]["level"] == "self_care"
-    assert "[safety" not in result.stderr
+    assert "Any of these?" not in result.stderr
 
 
 def test_interview_unknown_red_flag_answer_never_self_care() -> None:
-    answers = "?\n" + "\n".join(["n"] * 17 + ["1"] + ["n"] * 60) + "\n"
-    data = json.loads(run("interview", "--format", "json", stdin=answers).stdout)
+    first = SAFETY_SCREENS[0]
+    answers = dont_know_context() + ["y", "?"] + ["n"] * (len(first.findings) - 1)
+    answers += ["n"] * (len(SAFETY_SCREENS) - 1) + ["?"] * 60
+    data = json.loads(run("interview", "--format", "json", stdin="\n".join(answers) + "\n").stdout)
     assert data["triage"]["level"] != "self_care"
-    assert "saddle_numbness" in data["triage"]["missing"]
+    assert data["triage"]["missing"] == [first.findings[0]]
 
 
 def test_interview_reasks_invalid_answer() -> None:
-    result = run("interview", "--format", "json", stdin="perhaps\nno\n")
-    assert "answer yes or no" in result.stderr
+    result = run("interview", "--format", "json", stdin="perhaps\n1\n")
+    assert "Please answer with a number from 1 to" in result.stderr
     assert result.returncode == 0
 
 

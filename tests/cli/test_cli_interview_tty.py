@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import select
 import subprocess
 import sys
+import termios
 import time
 
 import pytest
 
+from backcheck.core import load_knowledge
+
+KB = load_knowledge()
+
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def _controlling_terminal() -> None:
+    """In the child: a new session whose controlling terminal is the pseudo-terminal, so
+    Ctrl-C typed there reaches it as SIGINT, as in a real terminal."""
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
 class Terminal:
@@ -26,6 +39,7 @@ class Terminal:
             stderr=slave,
             close_fds=True,
             env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "100"},
+            preexec_fn=_controlling_terminal,
         )
         os.close(slave)
         self.screen = ""
@@ -55,29 +69,94 @@ class Terminal:
         return code
 
 
-@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a POSIX pseudo-terminal")
-def test_emergency_answer_in_a_terminal_ends_with_emergency_advice_first() -> None:
+CONTEXT_QUESTIONS = sum(len(s.findings) for s in KB.screens if s.kind == "context")
+FIRST_SAFETY = next(s for s in KB.screens if s.kind == "safety")
+NEEDS_PTY = pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a POSIX pseudo-terminal")
+
+
+def _through_context(term: Terminal) -> None:
+    """Answer "don't know" to every context question, up to the first safety screen."""
+    term.read_until("What happened")
+    for number in range(1, CONTEXT_QUESTIONS + 1):
+        term.read_until("don't know] > ", times=number)
+        term.type("?")
+    term.read_until("Any of these?")
+
+
+@NEEDS_PTY
+def test_emergency_advice_appears_the_moment_the_answer_is_given() -> None:
     term = Terminal("interview")
-    term.read_until("[safety 1/27]")
+    _through_context(term)
+    term.type("y")  # go through the items
+    term.read_until("don't know] > ", times=CONTEXT_QUESTIONS + 1)
+    before = len(term.screen)
     term.type("yes")  # saddle numbness
-    term.read_until("[safety 2/27]")
-    for _ in range(26):
-        term.type("no")
-    screen = term.read_until("not a diagnosis", timeout=60)
+    screen = term.read_until("Answer them now?")
+    after = screen[before:]
+    # the whole advice, before anything else is asked
+    assert after.index("EMERGENCY: go to an emergency department now") < after.index(
+        "Answer them now?"
+    )
+    assert "Do not wait to see if it settles." in " ".join(after.split())
+    second_item = KB.findings[FIRST_SAFETY.findings[1]].item
+    assert second_item is not None and second_item not in after
+    term.type("n")  # the remaining safety questions are offered, not required
+    report = term.read_until("not a diagnosis")
     assert term.close() == 0
-    report = screen.split("[follow-up]")[-1] if "[follow-up]" in screen else screen
-    lines = [line.strip("!\r ") for line in report.splitlines()]
-    first = next(i for i, line in enumerate(lines) if line.startswith("EMERGENCY"))
-    assert "Go to an emergency department now" in " ".join(lines[first : first + 3])
+    tail = report.split("Answer them now?")[-1]
+    lines = [line.strip("!\r ") for line in tail.splitlines() if line.strip("!\r >")]
+    assert lines[1].startswith("EMERGENCY"), lines[:3]  # right after the typed "n"
 
 
-@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a POSIX pseudo-terminal")
+@NEEDS_PTY
+def test_ctrl_c_after_an_emergency_prints_the_triage_so_far() -> None:
+    term = Terminal("interview")
+    _through_context(term)
+    term.type("y")
+    term.read_until("don't know] > ", times=CONTEXT_QUESTIONS + 1)
+    term.type("yes")
+    term.read_until("Answer them now?")
+    term.type("y")  # go on with the safety questions ...
+    term.read_until("Any of these?", times=2)
+    before = len(term.screen)
+    os.write(term.master, b"\x03")  # ... then Ctrl-C
+    screen = term.read_until("not a diagnosis")
+    assert term.close() == 130
+    after = screen[before:]
+    assert "stopped" in after
+    lines = [line.strip("!\r ") for line in after.splitlines() if line.strip("!\r ")]
+    first = next(i for i, line in enumerate(lines) if "EMERGENCY" in line or "Why:" in line)
+    assert lines[first].startswith("EMERGENCY")
+
+
+@NEEDS_PTY
+def test_ctrl_c_at_the_first_question_prints_the_triage_so_far() -> None:
+    term = Terminal("interview")
+    term.read_until("don't know] > ")
+    os.write(term.master, b"\x03")
+    screen = term.read_until("not a diagnosis")
+    assert term.close() == 130
+    assert "See a doctor or physiotherapist" in screen
+    assert "The safety check is incomplete" in screen
+
+
+@NEEDS_PTY
+def test_end_of_input_prints_the_triage_so_far() -> None:
+    term = Terminal("interview")
+    term.read_until("don't know] > ")
+    os.write(term.master, b"\x04")  # Ctrl-D: end of input
+    screen = term.read_until("not a diagnosis")
+    assert term.close() == 0
+    assert "input ended" in screen and "See a doctor or physiotherapist" in screen
+
+
+@NEEDS_PTY
 def test_invalid_answer_in_a_terminal_is_asked_again() -> None:
     term = Terminal("interview")
-    term.read_until("[safety 1/27]")
+    term.read_until("don't know] > ")
     term.type("maybe")
-    term.read_until("answer yes or no")
-    term.read_until("[safety 1/27]", timeout=10, times=2)
-    assert "[safety 2/27]" not in term.screen
+    term.read_until("Please answer with a number")
+    term.read_until("don't know] > ", timeout=10, times=2)
+    assert "Where" not in term.screen.split("maybe")[-1]
     term.process.kill()
     term.close()

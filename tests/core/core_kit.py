@@ -11,15 +11,12 @@ KB = load_knowledge()
 
 
 def negative_value(finding_id: str) -> Any:
-    """The answer that says "no" to a red-flag question (bools False, leg_weakness none)."""
-    definition = KB.findings[finding_id]
-    if definition.type == "bool":
-        return False
-    if definition.type == "enum":
-        values = definition.values or []
-        positive = set(definition.positive or [])
-        return next(v for v in values if v not in positive)
-    raise AssertionError(f"red flag {finding_id} has no negative answer")
+    """The answer that says "no" to a red-flag question (its safe value: bools False, except
+    a question phrased so that "yes" is stored as false; leg_weakness none)."""
+    value = KB.findings[finding_id].safe_value
+    if value is None:
+        raise AssertionError(f"red flag {finding_id} has no negative answer")
+    return value
 
 
 # Every red-flag question answered "no".

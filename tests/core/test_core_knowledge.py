@@ -127,7 +127,8 @@ def _bad_consistency_set(data: Any) -> None:
 
 
 def _drop_infection_risk_rule(data: Any) -> None:
-    # Without it, iv_drug_use alone would fire no rule: answering it could lower the level.
+    # Without it, immunosuppressed (the first such red flag asked) alone would fire no rule:
+    # answering it could lower the level.
     data[:] = [entry for entry in data if entry.get("id") != "infection_risk_factor"]
 
 
@@ -137,7 +138,7 @@ def _derived_without_derivation(data: Any) -> None:
 
 BROKEN: list[tuple[str, str, Callable[[Any], None], list[str]]] = [
     ("red flag that fires nothing on its own", "triage_rules.yaml", _drop_infection_risk_rule,
-     ["triage_rules.yaml", "iv_drug_use", "on its own"]),
+     ["triage_rules.yaml", "immunosuppressed", "on its own"]),
     ("derived finding with no derivation", "findings.yaml", _derived_without_derivation,
      ["findings.yaml", "plank_hold_s", "derived_from"]),
     ("unknown source id", "triage_rules.yaml", _set("chest_pain", "source", ["blog.post"]),
@@ -270,6 +271,7 @@ def test_red_flag_groups_match_the_spec() -> None:
         "worse_with_rest",
         "constant_night_pain",
         "pain_worse_cough_sneeze",
+        "pain_changes_with_movement",  # an urgent row of the triage table: required (issue 8)
     }
     assert red == expected
 

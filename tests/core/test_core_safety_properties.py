@@ -87,7 +87,7 @@ def escalations(fid: str, current: Any) -> list[Any]:
     """Positive answers to a red flag at least as severe as the current one."""
     definition = KB.findings[fid]
     if definition.type == "bool":
-        return [True]
+        return list(definition.alarm_values)
     positive = list(definition.positive or [])
     if current in positive:
         return positive[positive.index(current) :]
@@ -210,3 +210,41 @@ def test_next_questions_are_never_already_answered(doc: dict[str, Any]) -> None:
     data = assess(case, KB).to_dict()
     for question in data["next_questions"]:
         assert question["id"] not in case.findings, question["id"]
+
+
+# (g) grouped screens -------------------------------------------------------------------
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_an_unanswered_item_on_a_screen_never_gives_self_care(data: st.DataObject) -> None:
+    """Walk the grouped screens answering at random: per screen "none of these", or item by
+    item yes / no / don't know. Any red flag left "don't know" keeps the result above
+    self-care, and the screen never stops before every red flag has been shown."""
+    from backcheck.core import Case
+    from backcheck.core.interview import interview_step
+
+    findings: dict[str, Any] = {}
+    skipped: set[str] = set()
+    shown: set[str] = set()
+    for _ in range(60):
+        step = interview_step(Case(dict(findings)), skipped, KB)
+        if step.screen is None:
+            break
+        screen = step.screen
+        shortcut = screen.none_of_these and data.draw(st.booleans())
+        for question in screen.questions:
+            shown.add(question.id)
+            if shortcut:
+                findings[question.id] = question.none_value
+                continue
+            choice = data.draw(st.sampled_from(["dont_know", "safe", "any"]))
+            if choice == "dont_know":
+                skipped.add(question.id)
+            elif choice == "safe" and question.red_flag:
+                findings[question.id] = question.none_value
+            else:
+                findings[question.id] = data.draw(value_strategy(question.id))
+    assert set(KB.red_flags) <= shown
+    result = assess(Case(findings), KB)
+    if any(fid not in findings for fid in KB.red_flags):
+        assert result.triage.level != "self_care"
+        assert not result.triage.complete

@@ -128,6 +128,49 @@ FIRES: list[tuple[str, dict[str, Any], str]] = [
     ),
     ("age_outside_usual_range", {"age": 60, "onset_with_lift": False}, "see_clinician"),
     ("age_outside_usual_range", {"age": 17, "onset_with_lift": False}, "see_clinician"),
+    # --- added with the clinical review (issue 8)
+    ("tearing_pain", {"tearing_pain": True}, "emergency"),
+    (
+        "possible_spinal_infection",
+        {"fever_or_unwell": True, "recent_infection": True},
+        "emergency",
+    ),
+    (
+        "possible_spinal_infection",
+        {"fever_or_unwell": True, "recent_spinal_procedure": True},
+        "emergency",
+    ),
+    ("infection_risk_factor", {"recent_infection": True}, "see_clinician"),
+    ("infection_risk_factor", {"recent_spinal_procedure": True}, "see_clinician"),
+    ("cancer_with_nerve_root_pain", {"history_of_cancer": True, "pain_below_knee": True}, "urgent"),
+    (
+        "cancer_with_nerve_root_pain",
+        {"history_of_cancer": True, "burning_or_electric_leg_pain": True},
+        "urgent",
+    ),
+    ("fracture_concern_combined", {"age": 72, "sex": "female", "onset_with_lift": True}, "urgent"),
+    (
+        "fracture_concern_combined",
+        {"age": 55, "sex": "female", "onset": "sudden", "pain_score": 8, "onset_with_lift": True},
+        "urgent",
+    ),
+    (
+        "fracture_concern_combined",
+        {"age": 71, "sex": "male", "onset": "sudden", "pain_score": 7, "onset_with_lift": True},
+        "urgent",
+    ),
+    ("gp_advice_severe_or_limiting", {"pain_score": 8}, "see_clinician"),
+    ("gp_advice_severe_or_limiting", {"pain_trend": "worsening", "days_since_onset": 1},
+     "see_clinician"),
+    ("gp_advice_severe_or_limiting", {"daily_activities_stopped": True}, "see_clinician"),
+    ("gp_advice_severe_or_limiting", {"not_coping": True}, "see_clinician"),
+    ("under_sixteen", {"age": 15, "onset_with_lift": True}, "see_clinician"),
+    (
+        "young_lifter_extension_pain",
+        {"age": 17, "pain_on_back_extension": True, "days_since_onset": 7,
+         "pain_trend": "improving", "onset_with_lift": True},
+        "see_clinician",
+    ),
 ]
 
 # (rule id, narrative, findings added to the baseline, expected level): the rule must NOT fire.
@@ -407,6 +450,78 @@ NEAR_MISSES: list[tuple[str, str, dict[str, Any], str]] = [
         {},
         "self_care",
     ),
+    # --- added with the clinical review (issue 8)
+    (
+        "tearing_pain",
+        "a sudden pulling pain in the back muscles on a deadlift, nothing tearing in the chest",
+        {"onset": "sudden", "lift": "deadlift", "onset_with_lift": True, "pain_score": 5},
+        "self_care",
+    ),
+    (
+        "possible_spinal_infection",
+        "a urine infection last month, no fever now",
+        {"recent_infection": True},
+        "see_clinician",
+    ),
+    (
+        "possible_spinal_infection",
+        "a back injection in the spring, no fever",
+        {"recent_spinal_procedure": True},
+        "see_clinician",
+    ),
+    (
+        "cancer_with_nerve_root_pain",
+        "past cancer, pain that stays in the back",
+        {"history_of_cancer": True, "pain_on_bending_forward": True},
+        "urgent",
+    ),
+    (
+        "cancer_with_nerve_root_pain",
+        "sciatica past the knee, never had cancer",
+        {"pain_below_knee": True},
+        "see_clinician",
+    ),
+    (
+        "fracture_concern_combined",
+        "a 55-year-old woman whose pain built up gradually and is moderate",
+        {"age": 55, "sex": "female", "onset": "gradual", "pain_score": 4, "onset_with_lift": True},
+        "self_care",
+    ),
+    (
+        "fracture_concern_combined",
+        "a 45-year-old woman, sudden and fairly severe: too young for the combination",
+        {"age": 45, "sex": "female", "onset": "sudden", "pain_score": 7, "onset_with_lift": True},
+        "self_care",
+    ),
+    (
+        "fracture_concern_combined",
+        "a 72-year-old man whose pain built up on a lift, moderate",
+        {"age": 72, "sex": "male", "onset": "gradual", "pain_score": 5, "onset_with_lift": True},
+        "self_care",
+    ),
+    (
+        "gp_advice_severe_or_limiting",
+        "pain 7 and improving, still working and coping",
+        {"pain_score": 7, "pain_trend": "improving", "daily_activities_stopped": False,
+         "not_coping": False},
+        "self_care",
+    ),
+    ("under_sixteen", "a 16-year-old who hurt it on a lift", {"age": 16, "onset_with_lift": True},
+     "self_care"),
+    (
+        "young_lifter_extension_pain",
+        "a 17-year-old, pain on arching for three days",
+        {"age": 17, "pain_on_back_extension": True, "days_since_onset": 3,
+         "pain_trend": "improving", "onset_with_lift": True},
+        "self_care",
+    ),
+    (
+        "young_lifter_extension_pain",
+        "a 25-year-old, pain on arching for ten days, improving",
+        {"age": 25, "pain_on_back_extension": True, "days_since_onset": 10,
+         "pain_trend": "improving", "onset_with_lift": True},
+        "self_care",
+    ),
 ]
 
 
@@ -480,3 +595,26 @@ def test_reasons_are_ordered_most_severe_first() -> None:
     levels = [LEVEL_ORDER[r.level] for r in result.triage.reasons]
     assert levels == sorted(levels, reverse=True)
     assert result.triage.reasons[0].rule == "cauda_equina_symptoms"
+
+
+def test_cancer_with_nerve_signs_gives_no_reassurance() -> None:
+    """Once nerve-root pain comes with a cancer history, nothing says it is probably benign."""
+    for sign in ("pain_below_knee", "burning_or_electric_leg_pain"):
+        result = run({"history_of_cancer": True, sign: True})
+        assert rule_ids(result)[0] == "cancer_with_nerve_root_pain", sign
+        text = " ".join(reason.message for reason in result.triage.reasons).lower()
+        assert "usually something else" not in text and "usually" not in text, sign
+
+
+def test_under_sixteen_keeps_the_relief_advice() -> None:
+    result = run({"age": 14, "onset_with_lift": True, "lift": "squat"})
+    assert result.triage.level == "see_clinician"
+    assert any(step.section == "relief" for step in result.plan)
+
+
+def test_urgent_messages_say_today() -> None:
+    """One word per urgency: every urgent message asks for care today."""
+    for rule in KB.rules:
+        if rule.level == "urgent":
+            assert "today" in rule.message, rule.id
+            assert "soon" not in rule.message, rule.id

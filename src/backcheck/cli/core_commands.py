@@ -10,16 +10,15 @@ import sys
 import tempfile
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
+from backcheck.cli.interview import InputEnded, TerminalInterview
 from backcheck.cli.render import render_text
-from backcheck.core import CaseError, assess, load_knowledge, next_questions, parse_case
-from backcheck.core.case import Case, merge_video, parse_text_answer
-from backcheck.core.interview import Question
+from backcheck.core import CaseError, assess, load_knowledge, parse_case
+from backcheck.core.case import Case, merge_video
 from backcheck.core.knowledge.document import knowledge_data, knowledge_markdown
 
 
@@ -135,7 +134,11 @@ def interview_command(
     ),
     format: ReportFormat = typer.Option(ReportFormat.text, "--format", "-f"),
 ) -> None:
-    """Ask the questions, red flags first, then only those that still change the answer."""
+    """Ask the questions, red flags first, then only those that still change the answer.
+
+    Urgent or emergency advice is printed the moment it is certain. End of input or Ctrl-C
+    prints the triage so far (Ctrl-C then exits with status 130).
+    """
     kb = load_knowledge()
     case = Case({})
     if answers is not None:
@@ -147,66 +150,19 @@ def interview_command(
             fail(f"{answers}: {exc}")
     # Prompts go to stderr when stdout carries JSON, so a program can read the result.
     out = sys.stderr if format is ReportFormat.json else sys.stdout
-    case = run_interview(case, sys.stdin, out)
-    emit(assess(case, kb).to_dict(), format)
-
-
-def run_interview(case: Case, stdin: TextIO, out: TextIO) -> Case:
-    """Ask until nothing left can change the answer, or input ends. Pure terminal I/O."""
-    kb = load_knowledge()
     console = Console(file=out, highlight=False, soft_wrap=True)
-    asked: set[str] = set()
-    red_total = len(kb.red_flags)
-    console.print(
-        "[bold]backcheck interview.[/] Answer yes/no, a number, or a choice; "
-        "'?' if you don't know.\nSafety questions come first."
-    )
-    while True:
-        pending = [q for q in next_questions(case, kb, limit=len(kb.findings)) if q.id not in asked]
-        if not pending:
-            return case
-        question = pending[0]
-        asked.add(question.id)
-        if question.red_flag:
-            position = kb.red_flags.index(question.id) + 1
-            label = f"[bold red]\\[safety {position}/{red_total}][/]"
-        else:
-            label = "[bold cyan]\\[follow-up][/]"
-        value, ended = _ask(question, kb, stdin, console, label)
-        if ended:
-            console.print("\n(input ended: assessing with the answers so far)")
-            return case
-        if value is not None:
-            case = case.with_answer(question.id, value)
-
-
-def _ask(
-    question: Question, kb: Any, stdin: TextIO, console: Console, label: str
-) -> tuple[Any, bool]:
-    """Ask one question, re-asking on an invalid answer; (value or None, input ended)."""
-    definition = kb.findings[question.id]
-    hint = escape(_hint(question))
-    for _attempt in range(3):
-        console.print(f"\n{label} {escape(question.text)}\n  [dim]{hint}[/]> ", end="")
-        console.file.flush()
-        line = stdin.readline()
-        if line == "":
-            return None, True
-        try:
-            return parse_text_answer(definition, line), False
-        except CaseError as exc:
-            console.print(f"  [yellow]{escape(exc.message)}[/]")
-    console.print("  (left unanswered)")
-    return None, False
-
-
-def _hint(question: Question) -> str:
-    if question.type == "bool":
-        return "[yes/no/?] "
-    if question.choices:
-        numbered = ", ".join(f"{i}={c}" for i, c in enumerate(question.choices, 1))
-        return f"[{numbered} / ?] "
-    return f"[{question.minimum:g}-{question.maximum:g} / ?] "
+    session = TerminalInterview(case, sys.stdin, console, kb)
+    interrupted = False
+    try:
+        session.run()
+    except InputEnded:
+        console.print("\n(input ended: here is the triage with the answers so far)")
+    except KeyboardInterrupt:
+        interrupted = True
+        console.print("\n(stopped: here is the triage with the answers so far)")
+    emit(assess(session.case, kb).to_dict(), format)
+    if interrupted:
+        raise typer.Exit(130)
 
 
 def register(app: typer.Typer) -> None:

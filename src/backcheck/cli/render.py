@@ -18,6 +18,14 @@ SECTION_TITLES = {
     "fix": "What to fix",
     "safety_net": "Safety net",
 }
+# the urgency of each reason, in words (a person never sees a level id)
+LEVEL_WORDS = {
+    "emergency": "Emergency",
+    "urgent": "Today",
+    "see_clinician": "See a clinician",
+    "self_care": "Self-care",
+}
+KIND_WORDS = {"mechanical": "how the lift was done", "root": "an underlying reason"}
 WIDTH = 88
 
 
@@ -25,6 +33,16 @@ def _wrap(text: str, indent: str = "") -> list[str]:
     return textwrap.wrap(
         text, WIDTH, initial_indent=indent, subsequent_indent=" " * len(indent) + "  "
     )
+
+
+def _question_words(finding_id: str) -> str:
+    """A question as a person reads it: its symptom line or its text, never its id."""
+    from backcheck.core import load_knowledge
+
+    definition = load_knowledge().findings.get(finding_id)
+    if definition is None:
+        return finding_id.replace("_", " ")
+    return definition.item or definition.question
 
 
 def render_text(assessment: dict[str, Any]) -> str:
@@ -42,12 +60,12 @@ def render_text(assessment: dict[str, Any]) -> str:
     lines.append("")
     lines.append("Why:")
     for reason in triage["reasons"]:
-        lines += _wrap(f"[{reason['level']}] {reason['title']}: {reason['message']}", "  - ")
+        lines += _wrap(f"{LEVEL_WORDS[reason['level']]}: {reason['title']}. {reason['message']}",
+                       "  - ")
     if not triage["complete"]:
-        lines.append("")
-        lines += _wrap(
-            "The red-flag screen is incomplete. Unanswered: " + ", ".join(triage["missing"]), "  "
-        )
+        lines += ["", "  The safety check is incomplete. Still unanswered:"]
+        for fid in triage["missing"]:
+            lines += _wrap(_question_words(fid), "    * ")
     for adjustment in assessment.get("adjustments", []):
         lines += _wrap(f"Note: {adjustment['message']}", "  ")
     for note in assessment.get("notes", []):
@@ -55,13 +73,21 @@ def render_text(assessment: dict[str, Any]) -> str:
 
     if level in ("self_care", "see_clinician"):
         identified = [c for c in assessment["causes"] if c["identified"]]
+        possible = [
+            c for c in assessment["causes"]
+            if not c["identified"] and c.get("certainty") == "possible"
+        ]
         lines += ["", "Likely causes:" if identified else "Likely causes: none established yet"]
         for cause in identified:
-            lines += _wrap(f"{cause['title']} ({cause['kind']}, {cause['likelihood']:.0%})", "  - ")
+            lines += _wrap(f"{cause['title']} (likely; {KIND_WORDS[cause['kind']]})", "  - ")
             for evidence in cause["evidence_for"]:
                 lines += _wrap(f"+ {evidence['text']}", "      ")
             for evidence in cause["evidence_against"]:
                 lines += _wrap(f"- {evidence['text']}", "      ")
+        if possible:
+            lines += ["", "Possible, not established (nothing yet shows the fault itself):"]
+            for cause in possible[:3]:
+                lines += _wrap(f"{cause['title']}", "  - ")
 
     section = None
     for item in assessment["plan"]:
@@ -78,7 +104,7 @@ def render_text(assessment: dict[str, Any]) -> str:
     if questions:
         lines += ["", "Questions that would sharpen this:"]
         for question in questions[:8]:
-            lines += _wrap(f"{question['id']}: {question['text']}", "  ? ")
+            lines += _wrap(question.get("item") or question["text"], "  ? ")
         if len(questions) > 8:
             lines.append(f"  ... and {len(questions) - 8} more (run `backcheck interview`)")
     lines += ["", *_wrap(assessment["disclaimer"])]

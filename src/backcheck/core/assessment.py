@@ -59,6 +59,7 @@ class Assessment:
                     "kind": c.kind,
                     "title": c.title,
                     "identified": c.identified,
+                    "certainty": c.certainty,
                     "likelihood": round(c.likelihood, 4),
                     "evidence_for": [_evidence(e) for e in c.evidence_for],
                     "evidence_against": [_evidence(e) for e in c.evidence_against],

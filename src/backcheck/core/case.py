@@ -133,18 +133,47 @@ def merge_video(case: Case, analysis: Any) -> Case:
         if key in findings:
             if findings[key] != value:
                 notes.append(
-                    f"The video suggests {key} = {str(value).lower()}, but your answer "
-                    f"({str(findings[key]).lower()}) is used."
+                    f"The video suggests {video_words(key, value)}, but your own answer "
+                    f"({'yes' if findings[key] else 'no'}) is used."
                 )
             continue
         findings[key] = value
         confidence[key] = float(weight)
-        notes.append(f"From the video: {key} = {str(value).lower()} (confidence {weight:.2f}).")
+        notes.append(f"From the video: {video_words(key, value)} ({_sureness(float(weight))}).")
     judgement = analysis.get("back_judgement")
     if isinstance(judgement, Mapping) and judgement.get("judgeable") is False:
         reason = judgement.get("reason") or "the video does not show the back clearly enough"
         notes.append(f"The video could not judge the lower back: {reason}")
     return Case(findings, confidence, tuple(notes))
+
+
+# What each video finding says, in words, when true and when false.
+_VIDEO_WORDS = {
+    "back_rounds_at_bottom": ("the lower back rounds at the bottom of the lift",
+                              "the lower back stays flat at the bottom of the lift"),
+    "back_arches_at_setup": ("the lower back is strongly arched at the start",
+                             "the lower back is not over-arched at the start"),
+    "back_arches_at_lockout": ("you lean back and over-arch at the top",
+                               "you finish the lift without over-arching"),
+    "arches_when_pressing_overhead": ("the lower back arches when you press overhead",
+                                      "the lower back stays put when you press overhead"),
+}
+
+
+def video_words(finding_id: str, value: bool) -> str:
+    """A video finding as a sentence fragment a lifter reads (no ids, no true/false)."""
+    when_true, when_false = _VIDEO_WORDS.get(
+        finding_id, (finding_id.replace("_", " "), "not " + finding_id.replace("_", " "))
+    )
+    return when_true if value else when_false
+
+
+def _sureness(weight: float) -> str:
+    if weight >= 0.8:
+        return "fairly sure"
+    if weight >= 0.6:
+        return "moderately sure"
+    return "not sure: a weak signal"
 
 
 _YES = {"y", "yes", "true", "1"}
@@ -158,10 +187,13 @@ def parse_text_answer(definition: FindingDef, text: str) -> FindingValue | None:
     if cleaned in UNKNOWN_WORDS:
         return None
     if definition.type == "bool":
+        # "yes" is the answer the question asks about; for a question phrased so that yes is
+        # the worrying answer stored as false (``positive: [false]``), yes means false
+        yes = definition.alarm_values[0] if definition.red_flag else True
         if cleaned in _YES:
-            return True
+            return yes
         if cleaned in _NO:
-            return False
+            return not yes
         raise CaseError(definition.id, f"{text.strip()!r} is not allowed: answer yes or no")
     if definition.type == "enum":
         choices = definition.values or []

@@ -41,16 +41,22 @@ class CauseResult:
     evidence_for: tuple[Evidence, ...]
     evidence_against: tuple[Evidence, ...]
     about: str
+    # "likely" (identified), "possible" (evidence for it, not established), "unlikely"
+    certainty: str = "unlikely"
 
     @property
     def explanation(self) -> str:
-        """Verdict, what the cause is, and the strongest evidence, for a lifter to read."""
+        """Verdict, what the cause is, and the strongest evidence, for a lifter to read.
+
+        In words, not percentages: the likelihood ratios are reasoned estimates, not
+        measured ones, so a percentage would claim more precision than there is.
+        """
         if self.identified:
-            verdict = f"Likely ({self.likelihood:.0%})."
-        elif self.evidence_for:
-            verdict = f"Possible but not established ({self.likelihood:.0%})."
+            verdict = "Likely."
+        elif self.certainty == "possible":
+            verdict = "Possible, but not established."
         else:
-            verdict = f"No evidence for this in your answers ({self.likelihood:.0%})."
+            verdict = "No evidence for this in your answers."
         strongest = sorted(
             self.evidence_for, key=lambda e: -e.weight * math.log(e.likelihood_ratio)
         )[:3]
@@ -96,6 +102,8 @@ class _EvidenceTable:
     prior_log_odds: tuple[float, ...]
     # each cause's result when no answer bears on it: its prior, never identified
     unmoved: tuple[CauseResult, ...]
+    # findings that report a fault as observed (lifter, coach or video)
+    observed: frozenset[str]
 
 
 @lru_cache(maxsize=4)
@@ -128,6 +136,7 @@ def _table(knowledge: Knowledge) -> _EvidenceTable:
         {f: tuple(v) for f, v in numeric.items()},
         priors,
         unmoved,
+        frozenset(f.id for f in knowledge.findings.values() if f.observation),
     )
 
 
@@ -163,6 +172,7 @@ def infer_causes(
                 log_odds[match.index] += match.log_lr
                 sides[match.side].append(match.evidence)
     threshold = knowledge.settings.identified_threshold
+    observed = table.observed
     results = []
     for index, cause in enumerate(causes):
         supporting = sides[2 * index]
@@ -170,17 +180,28 @@ def infer_causes(
             results.append(table.unmoved[index])
             continue
         likelihood = sigmoid(log_odds[index])
+        seen = not cause.needs_observation or any(
+            e.findings[0] in observed for e in supporting
+        )
+        identified = likelihood >= threshold and bool(supporting) and seen
+        if identified:
+            certainty = "likely"
+        elif supporting and log_odds[index] > table.prior_log_odds[index]:
+            certainty = "possible"
+        else:
+            certainty = "unlikely"
         results.append(
             CauseResult(
                 cause.id,
                 cause.kind,
                 cause.title,
-                likelihood >= threshold and bool(supporting),
+                identified,
                 likelihood,
                 log_odds[index],
                 tuple(supporting),
                 tuple(sides[2 * index + 1]),
                 cause.explanation,
+                certainty,
             )
         )
     return tuple(sorted(results, key=attrgetter("likelihood"), reverse=True))

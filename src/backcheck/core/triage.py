@@ -53,8 +53,17 @@ class Triage:
 def resolve_contradictions(
     findings: Findings, knowledge: Knowledge
 ) -> tuple[dict[str, FindingValue], tuple[Adjustment, ...]]:
-    """Apply the consistency fixes and add derived findings; return them and what changed."""
+    """Apply the consistency fixes and add derived findings; return them and what changed.
+
+    A lay answer (``asked_as``) is converted first to the finding it stands for, unless that
+    was given itself (a clinician's measurement wins).
+    """
     resolved = dict(findings)
+    for fid, lay, conversion in _conversions(knowledge):
+        if fid not in resolved:
+            answer = resolved.get(lay)
+            if isinstance(answer, str) and answer in conversion:
+                resolved[fid] = conversion[answer]
     adjustments: list[Adjustment] = []
     for fix in knowledge.consistency:
         if fix.when.holds(resolved, False):
@@ -65,6 +74,15 @@ def resolve_contradictions(
                     resolved[key] = value
             adjustments.append(Adjustment(fix.id, dict(fix.set), fix.message))
     return derive_findings(resolved), tuple(adjustments)
+
+
+@lru_cache(maxsize=4)
+def _conversions(knowledge: Knowledge) -> tuple[tuple[str, str, dict[str, float]], ...]:
+    return tuple(
+        (f.id, f.asked_as, dict(f.conversion))
+        for f in knowledge.findings.values()
+        if f.asked_as is not None and f.conversion is not None
+    )
 
 
 def missing_red_flags(findings: Findings, knowledge: Knowledge) -> tuple[str, ...]:

@@ -22,6 +22,7 @@ from backcheck.core.knowledge.schema import (
     FindingDef,
     Knowledge,
     PlanItemDef,
+    ScreenDef,
     SettingsDef,
     SourceDef,
     TriageRuleDef,
@@ -34,6 +35,7 @@ FILES = {
     "causes": "causes.yaml",
     "plan_items": "plan_items.yaml",
     "consistency": "consistency.yaml",
+    "screens": "screens.yaml",
     "settings": "settings.yaml",
 }
 CAUSE_IDS = (
@@ -115,6 +117,7 @@ def load_knowledge_from(directory: Path | None = None) -> Knowledge:
         plan_items=tuple(_items(PlanItemDef, raw["plan_items"], FILES["plan_items"])),
         consistency=tuple(_items(ConsistencyDef, raw["consistency"], FILES["consistency"])),
         settings=settings,
+        screens=tuple(_items(ScreenDef, raw["screens"], FILES["screens"])),
     )
     _cross_check(knowledge)
     return knowledge
@@ -165,6 +168,15 @@ def _cross_check(kb: Knowledge) -> None:
                     f"{FILES['findings']}: item {finding.id}: field derived_from: "
                     f"unknown finding {source_id!r}"
                 )
+        if finding.asked_as is not None:
+            lay = kb.findings.get(finding.asked_as)
+            where = f"{FILES['findings']}: item {finding.id}: field asked_as"
+            if lay is None or lay.type != "enum" or lay.red_flag or lay.asked_as:
+                raise KnowledgeError(f"{where}: must name a choice question that is asked")
+            if set(finding.conversion or {}) != set(lay.values or []):
+                raise KnowledgeError(f"{where}: 'conversion' needs a value for every choice")
+            if not all(_fits(finding, v) for v in (finding.conversion or {}).values()):
+                raise KnowledgeError(f"{where}: a converted value is out of range")
     for rule in kb.rules:
         check_sources(FILES["rules"], rule.id, rule.source)
         check_condition(FILES["rules"], rule.id, "when", rule.when)
@@ -206,7 +218,42 @@ def _cross_check(kb: Knowledge) -> None:
                     f"{FILES['consistency']}: item {fix.id}: field set.{finding_id}: invalid"
                 )
     check_sources("settings.yaml", "settings", kb.settings.self_care_source)
+    _check_screens(kb)
     _check_red_flags_stand_alone(kb)
+
+
+def _check_screens(kb: Knowledge) -> None:
+    """Every red flag sits on exactly one safety screen, listed by its symptom line; context
+    screens hold only questions a lifter answers (no red flag, nothing derived)."""
+    name = FILES["screens"]
+    placed: dict[str, str] = {}
+    for screen in kb.screens:
+        if not screen.id.isidentifier():
+            raise KnowledgeError(f"{name}: item {screen.id}: field id: use letters, digits and _")
+        for source_id in screen.source:
+            if source_id not in kb.sources:
+                raise KnowledgeError(
+                    f"{name}: item {screen.id}: field source: unknown {source_id!r}"
+                )
+        for fid in screen.findings:
+            finding = kb.findings.get(fid)
+            where = f"{name}: item {screen.id}: field findings"
+            if finding is None:
+                raise KnowledgeError(f"{where}: unknown finding {fid!r}")
+            if fid in placed:
+                raise KnowledgeError(f"{where}: {fid} is already on screen {placed[fid]}")
+            placed[fid] = screen.id
+            if finding.derived:
+                raise KnowledgeError(f"{where}: {fid} is worked out, never asked")
+            if screen.kind == "safety" and (not finding.red_flag or not finding.item):
+                raise KnowledgeError(
+                    f"{where}: {fid} must be a red flag with an 'item' (its symptom line)"
+                )
+            if screen.kind == "context" and finding.red_flag:
+                raise KnowledgeError(f"{where}: red flag {fid} belongs on a safety screen")
+    for fid in kb.red_flags:
+        if fid not in placed:
+            raise KnowledgeError(f"{name}: red flag {fid} is on no safety screen")
 
 
 def _check_red_flags_stand_alone(kb: Knowledge) -> None:
@@ -218,9 +265,7 @@ def _check_red_flags_stand_alone(kb: Knowledge) -> None:
     floor = LEVEL_RANK["see_clinician"]
     for fid in kb.red_flags:
         finding = kb.findings[fid]
-        positives: list[bool | str] = (
-            [True] if finding.type == "bool" else [*(finding.positive or [])]
-        )
+        positives = finding.alarm_values
         if finding.type == "enum" and not positives:
             raise KnowledgeError(
                 f"{FILES['findings']}: item {fid}: field positive: required for a red flag"

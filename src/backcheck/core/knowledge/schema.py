@@ -46,7 +46,21 @@ class FindingDef(_Item):
     source: SourceIds
     red_flag: bool = False
     values: list[str] | None = None
-    positive: list[str] | None = None
+    # the answers that count as the finding being present (the alarm), mildest first; for a
+    # bool it defaults to [true] (``[false]`` where "no" is the worrying answer)
+    positive: list[str] | list[bool] | None = None
+    labels: dict[str, str] | None = None
+    # the short symptom line a grouped safety screen lists ("Do you have any of these?")
+    item: str | None = None
+    # a one-line how-to for a question a lifter answers by trying something
+    how_to: str | None = None
+    unit: str | None = None
+    # the answer reports a fault as observed (by the lifter, a coach or a video)
+    observation: bool = False
+    # asked through a lay question (``asked_as``), whose answers ``conversion`` turns into this
+    # finding's value; it is still accepted as given (a clinician's measurement)
+    asked_as: str | None = None
+    conversion: dict[str, float] | None = None
     min: float | None = None
     max: float | None = None
     derived_from: list[str] | None = None
@@ -63,11 +77,54 @@ class FindingDef(_Item):
                 raise ValueError("an enum finding needs 'values'")
             if self.positive and not set(self.positive) <= set(self.values):
                 raise ValueError("'positive' must be a subset of 'values'")
-        elif self.values or self.positive:
-            raise ValueError("'values' and 'positive' are only for enum findings")
+            if set(self.labels or {}) != set(self.values):
+                raise ValueError("an enum finding needs a label for every value, and no other")
+        elif self.type == "bool":
+            if self.positive is not None and self.positive not in ([True], [False]):
+                raise ValueError("a bool finding's 'positive' is [true] or [false]")
+            if self.values or self.labels:
+                raise ValueError("'values' and 'labels' are only for enum findings")
+        elif self.values or self.positive or self.labels:
+            raise ValueError("'values', 'positive' and 'labels' are only for enum or bool findings")
         if self.type in ("int", "number") and (self.min is None or self.max is None):
             raise ValueError("a numeric finding needs 'min' and 'max'")
+        if (self.asked_as is None) != (self.conversion is None):
+            raise ValueError("'asked_as' and 'conversion' go together")
         return self
+
+    @property
+    def alarm_values(self) -> tuple[bool | str, ...]:
+        """The answers that mean the finding is present: for a red flag, the worrying ones."""
+        if self.type == "bool":
+            return tuple(self.positive or [True])
+        return tuple(self.positive or ())
+
+    @property
+    def safe_value(self) -> bool | str | None:
+        """The "no" answer a "none of these" shortcut gives (None: the finding has none)."""
+        if self.type == "bool":
+            return not self.alarm_values[0]
+        if self.type == "enum" and self.positive:
+            return next(v for v in self.values or [] if v not in self.positive)
+        return None
+
+    @property
+    def yes_value(self) -> bool:
+        """The stored value of a "yes" to a yes/no question (false where the question is
+        phrased so that yes is the worrying answer stored as false)."""
+        return bool(self.alarm_values[0]) if self.red_flag else True
+
+    def label(self, value: object) -> str:
+        """The plain-words label of one allowed value, as a person reads it."""
+        if self.type == "bool":
+            if not isinstance(value, bool):
+                return str(value)
+            return "Yes" if value is self.yes_value else "No"
+        if self.type == "enum":
+            return (self.labels or {}).get(str(value), str(value))
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return f"{value} {self.unit}" if self.unit else str(value)
 
     def allowed(self) -> str:
         """Human-readable description of the allowed values (for error messages)."""
@@ -114,6 +171,9 @@ class CauseDef(_Item):
     explanation: str
     source: SourceIds
     evidence: list[EvidenceDef] = Field(min_length=1)
+    # identified only with supporting evidence from an observed fault (a finding marked
+    # ``observation``); otherwise at most "possible"
+    needs_observation: bool = False
 
 
 class PlanItemDef(_Item):
@@ -151,6 +211,21 @@ class ConsistencyDef(_Item):
     source: SourceIds
 
 
+class ScreenDef(_Item):
+    """A screen of the interview: a few questions shown and answered together.
+
+    ``context`` screens come first (they frame everything); ``safety`` screens hold every
+    red-flag question, grouped the way the patient symptom cards list them.
+    """
+
+    id: str
+    kind: Literal["context", "safety"]
+    title: str
+    intro: str | None = None
+    findings: list[str] = Field(min_length=1)
+    source: SourceIds
+
+
 class SettingsDef(_Item):
     """Engine settings a reviewer may tune."""
 
@@ -171,12 +246,15 @@ class Knowledge:
     plan_items: tuple[PlanItemDef, ...]
     consistency: tuple[ConsistencyDef, ...]
     settings: SettingsDef
+    screens: tuple[ScreenDef, ...] = ()
+    # the red flags in the order they are asked: the safety screens' order, then any other
     red_flags: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "red_flags", tuple(f.id for f in self.findings.values() if f.red_flag)
-        )
+        on_screens = [f for s in self.screens if s.kind == "safety" for f in s.findings]
+        rest = [f.id for f in self.findings.values() if f.red_flag and f.id not in on_screens]
+        ordered = [f for f in on_screens if f in self.findings and self.findings[f].red_flag]
+        object.__setattr__(self, "red_flags", tuple(ordered + rest))
 
     def rule(self, rule_id: str) -> TriageRuleDef:
         """The rule with this id."""
