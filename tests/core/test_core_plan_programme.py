@@ -181,7 +181,7 @@ def test_loader_refuses_a_programme_for_urgent(tmp_path: Path) -> None:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["levels"].append("urgent")
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    with pytest.raises(KnowledgeError, match="programme.yaml"):
+    with pytest.raises(KnowledgeError, match=r"programme\.yaml"):
         load_knowledge_from(folder)
 
 
