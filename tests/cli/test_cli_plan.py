@@ -28,7 +28,7 @@ def test_json_programme_and_care_only_results(tmp_path: Path) -> None:
                 "arches_when_pressing_overhead": True, "phase": "overhead", "pain_score": 2}
     result = run("assess", "--input", str(write_case(tmp_path, findings)), "--format", "json")
     data = json.loads(result.stdout)
-    assert [p["id"] for p in data["programme"]["phases"]][0] == "settle"
+    assert data["programme"]["phases"][0]["id"] == "settle"
     press = next(p for p in data["plan"] if p["id"] == "press_ribs_down")
     assert press["illustration"] == "/static/illustrations/split_stance_press.svg"
     emergency = {**findings, "saddle_numbness": True}

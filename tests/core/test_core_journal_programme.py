@@ -47,7 +47,9 @@ def test_rest_alone_with_one_answer_still_counts() -> None:
 
 
 def test_per_activity_responses_are_read_each_for_its_activity() -> None:
-    helped_by_walking = Entry(day(2), 4, REST_WALK, responses={"rest": "better", "walking": "worse"})
+    helped_by_walking = Entry(
+        day(2), 4, REST_WALK, responses={"rest": "better", "walking": "worse"}
+    )
     reading = derive_findings([helped_by_walking], today=TODAY)
     assert reading.findings["worse_with_rest"] is False
     rest_worse = Entry(day(1), 4, REST_WALK, responses={"rest": "worse", "walking": "better"})

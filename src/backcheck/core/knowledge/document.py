@@ -145,22 +145,22 @@ def knowledge_markdown(kb: Knowledge) -> str:
         if item.illustrations:
             out.append(f"- Pictures: {', '.join(item.illustrations)}")
         out += [f"- Sources: {', '.join(item.source)}", ""]
-    rule = kb.programme.rule
+    pain = kb.programme.rule
     out += [
         "## Programme",
         "",
-        f"### `{rule.id}` — {rule.title}",
+        f"### `{pain.id}` — {pain.title}",
         "",
-        rule.explanation,
+        pain.explanation,
         "",
-        f"- Progress: pain during ≤ {rule.during_max}/10 and next morning ≤ "
-        f"{rule.morning_over_baseline_max} above the pain before the session.",
-        f"- Step back: pain during ≥ {rule.step_back_during_min}/10, next morning ≥ "
-        f"{rule.step_back_morning_over_min} above, or pain spreading down a leg.",
+        f"- Progress: pain during ≤ {pain.during_max}/10 and next morning ≤ "
+        f"{pain.morning_over_baseline_max} above the pain before the session.",
+        f"- Step back: pain during ≥ {pain.step_back_during_min}/10, next morning ≥ "
+        f"{pain.step_back_morning_over_min} above, or pain spreading down a leg.",
         "- Otherwise: hold. A warning sign in the journal, or an emergency or urgent result, "
         "stops the programme.",
         f"- Offered at: {', '.join(kb.programme.levels)}",
-        f"- Sources: {', '.join(rule.source)}",
+        f"- Sources: {', '.join(pain.source)}",
         "",
     ]
     for number, phase in enumerate(kb.programme.phases, start=1):
