@@ -31,9 +31,7 @@ def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str
 
 def negative_screen() -> dict[str, Any]:
     """Every red-flag question answered with its negative answer."""
-    answers: dict[str, Any] = {fid: False for fid in KB.red_flags}
-    answers["leg_weakness"] = "none"
-    return answers
+    return {fid: KB.findings[fid].safe_value for fid in KB.red_flags}
 
 
 def write_case(tmp_path: Path, findings: dict[str, Any], **extra: Any) -> Path:

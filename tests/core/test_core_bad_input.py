@@ -186,5 +186,6 @@ def test_video_disagreeing_with_the_lifter_is_noted_and_lifter_wins() -> None:
         {"back_rounds_at_bottom": False},
         video_analysis={"findings": {"back_rounds_at_bottom": True}},
     )
-    assert result.to_dict()["notes"]
-    assert "back_rounds_at_bottom" in result.to_dict()["notes"][0]
+    notes = result.to_dict()["notes"]
+    assert notes and "lower back rounds" in notes[0] and "your own answer (no)" in notes[0]
+    assert "back_rounds_at_bottom" not in notes[0] and "=" not in notes[0]

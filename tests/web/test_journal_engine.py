@@ -22,7 +22,7 @@ def day(n: int) -> date:
 def all_clear() -> dict[str, object]:
     """An interview with every red flag answered negatively."""
     kb = load_knowledge()
-    return {f: (False if kb.findings[f].type == "bool" else "none") for f in kb.red_flags}
+    return {f: kb.findings[f].safe_value for f in kb.red_flags}
 
 
 def level(entries: list[Entry], interview: dict[str, object] | None = None) -> str:

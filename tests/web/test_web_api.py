@@ -13,7 +13,7 @@ from backcheck.web.app import create_app
 from backcheck.web.settings import Settings
 
 KB = load_knowledge()
-ALL_CLEAR = {f: (False if KB.findings[f].type == "bool" else "none") for f in KB.red_flags}
+ALL_CLEAR = {f: KB.findings[f].safe_value for f in KB.red_flags}
 
 
 # --- assess and interview step --------------------------------------------------------------
@@ -41,21 +41,39 @@ def test_assess_names_the_bad_field(client: TestClient) -> None:
     assert r.status_code == 422 and "Traceback" not in r.text
 
 
-def test_interview_step_asks_red_flags_first_then_follow_ups(client: TestClient) -> None:
+def test_interview_step_gives_screens_context_then_safety_then_follow_ups(
+    client: TestClient,
+) -> None:
     first = client.post("/api/v1/interview/step", json={}).json()
-    assert first["question"]["id"] == KB.red_flags[0] and first["question"]["red_flag"]
-    assert first["assessment"] is None
-    skipped = client.post("/api/v1/interview/step", json={"skipped": [KB.red_flags[0]]}).json()
-    assert skipped["question"]["id"] == KB.red_flags[1]
-    after = client.post("/api/v1/interview/step", json={"findings": ALL_CLEAR}).json()
+    assert first["screen"]["id"] == KB.screens[0].id and first["screen"]["kind"] == "context"
+    assert first["question"] == first["screen"]["questions"][0]
+    assert first["assessment"] is None and first["alert"] is False
+    context = [f for s in KB.screens if s.kind == "context" for f in s.findings]
+    safety = client.post("/api/v1/interview/step", json={"skipped": context}).json()
+    assert safety["screen"]["kind"] == "safety" and safety["screen"]["none_of_these"]
+    assert [q["id"] for q in safety["screen"]["questions"]] == list(KB.screens[2].findings)
+    assert all(q["red_flag"] and q["item"] for q in safety["screen"]["questions"])
+    after = client.post(
+        "/api/v1/interview/step", json={"findings": ALL_CLEAR, "skipped": context}
+    ).json()
+    assert after["screen"]["kind"] == "follow_up"
     assert after["question"] is not None and not after["question"]["red_flag"]
+    assert after["screen"]["counter"].startswith("Question 1 of about ")
     assert after["progress"]["red_flags_answered"] == len(KB.red_flags)
 
 
 def test_interview_step_stops_at_an_emergency(client: TestClient) -> None:
     r = client.post("/api/v1/interview/step", json={"findings": {"saddle_numbness": True}}).json()
-    assert r["done"] is True and r["question"] is None
+    assert r["done"] is True and r["question"] is None and r["alert"] is True
     assert r["assessment"]["triage"]["level"] == "emergency"
+    assert r["offered"]["kind"] == "safety"  # the rest is offered, not required
+
+
+def test_interview_step_urgent_alerts_and_goes_on_with_safety_only(client: TestClient) -> None:
+    findings = {"leg_weakness": "progressive"}
+    r = client.post("/api/v1/interview/step", json={"findings": findings}).json()
+    assert r["alert"] is True and r["assessment"]["triage"]["level"] == "urgent"
+    assert r["screen"]["kind"] == "safety"
 
 
 # --- journal API ----------------------------------------------------------------------------

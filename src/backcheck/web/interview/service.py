@@ -23,6 +23,8 @@ from backcheck.core import (
     next_questions,
 )
 from backcheck.core.case import parse_findings, parse_text_answer
+from backcheck.core.interview import Screen
+from backcheck.core.interview import interview_step as core_interview_step
 from backcheck.storage import Interview
 
 
@@ -116,21 +118,38 @@ def _refresh(interview: Interview) -> None:
 
 @dataclass(frozen=True)
 class Step:
-    """One stateless interview step (the API's answer)."""
+    """One stateless interview step (the API's answer).
+
+    ``screen`` is the next screen; ``question`` its first question (kept for clients that ask
+    one at a time). At an emergency the interview is ``done`` (the advice is what matters) and
+    the remaining safety screen is only ``offered``; ``alert`` is set once the level is urgent
+    or emergency, with the assessment, so the advice is shown at once.
+    """
 
     done: bool
     question: Question | None
+    screen: Screen | None
+    offered: Screen | None
+    alert: bool
     progress: Progress
     assessment: Assessment | None
 
 
 def interview_step(*, findings: dict[str, Any], skipped: list[str]) -> Step:
-    """Next question for answers given so far; the assessment once done or an emergency."""
+    """The next screen for the answers so far; the assessment once done or urgent/emergency."""
     case = case_of(findings=findings)
     asked = set(skipped) | set(case.findings)
-    question = pending_question(case=case, asked=asked)
-    a = assess(case)
-    show = question is None or a.triage.level == "emergency"
+    step = core_interview_step(case, asked, load_knowledge())
+    a = step.assessment
+    emergency = a.triage.level == "emergency"
+    screen = None if emergency else step.screen
+    done = screen is None
     return Step(
-        question is None, question, progress_of(case=case, asked=asked), a if show else None
+        done,
+        screen.questions[0] if screen else None,
+        screen,
+        step.screen if emergency else None,
+        step.alert,
+        progress_of(case=case, asked=asked),
+        a if done or step.alert else None,
     )
