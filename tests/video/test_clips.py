@@ -17,12 +17,12 @@ from pathlib import Path
 
 import imageio_ffmpeg
 import pytest
-from conftest import clip_labels
 from typer.testing import CliRunner
 
 from backcheck.video.analysis import CONFIDENT, analyze_track
 from backcheck.video.schema import Analysis
 from backcheck.video.track import Track
+from tests.video.conftest import clip_labels
 
 pytestmark = pytest.mark.slow
 
