@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from backcheck.core import load_knowledge
-from backcheck.web.analyses.runner import DEFAULT_RUNNER_SPEC, video_available
+from backcheck.jobs.runner import DEFAULT_RUNNER_SPEC, video_available
 from tests.web.web_support import CLIPS, SCREENSHOTS, LiveServer, start_server
 
 pytestmark = pytest.mark.slow

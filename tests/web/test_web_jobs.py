@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from backcheck.jobs.store import INTERRUPTED
 from backcheck.storage import AnalysisJob, open_database
-from backcheck.web.analyses.service import INTERRUPTED
 from backcheck.web.analyses.upload import sniff_container
 from backcheck.web.app import create_app
 from backcheck.web.settings import Settings
