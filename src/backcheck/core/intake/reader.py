@@ -90,6 +90,8 @@ class _Mention:
     first: int  # token indices, end exclusive
     last: int
     captures: tuple[tuple[str, str], ...]
+    # the words that make the mention (a near rule's terms, not the words between them)
+    parts: tuple[tuple[int, int], ...] = ()
 
 
 def read_story(text: str, today: date | None = None, knowledge: Knowledge | None = None) -> Intake:
@@ -104,9 +106,10 @@ def read_story(text: str, today: date | None = None, knowledge: Knowledge | None
     mentions = _find_mentions(tokens, clauses, lexicon)
     covered = [False] * len(tokens)
     for mention in mentions:
-        for position in range(mention.first, mention.last):
-            covered[position] = True
-    triggers = _both_ways(_find_triggers(tokens, clauses, covered, lexicon), mentions, clauses)
+        for first, last in mention.parts or ((mention.first, mention.last),):
+            for position in range(first, last):
+                covered[position] = True
+    triggers = _both_ways(_find_triggers(tokens, clauses, covered, lexicon), tokens, clauses)
     evidence: list[Evidence] = []
     for mention in mentions:
         certainty = _certainty(mention, triggers, clauses, tokens)
@@ -253,6 +256,7 @@ def _near_mentions(
         for anchor_first, anchor_last in groups[0]:
             clause = clauses[anchor_first]
             first, last = anchor_first, anchor_last
+            parts = [(anchor_first, anchor_last)]
             complete = True
             for name, group in zip(names[1:], groups[1:], strict=True):
                 options = [
@@ -267,9 +271,10 @@ def _near_mentions(
                     break
                 f, la = min(options, key=lambda span: _gap(span[0], span[1], first, last))
                 first, last = min(first, f), max(last, la)
+                parts.append((f, la))
             if complete and first >= last_end:
                 last_end = last
-                out.append(_Mention(target, first, last, ()))
+                out.append(_Mention(target, first, last, (), tuple(parts)))
     return out
 
 
@@ -305,9 +310,6 @@ class _TriggerHit:
     first: int
     last: int
     clause: int
-    # a trigger listed both ways ("i think") that qualifies a mention right before it does
-    # not also reach forward
-    both_ways_blocked: bool = False
 
 
 def _find_triggers(
@@ -340,24 +342,28 @@ def _find_triggers(
 
 
 def _both_ways(
-    hits: list[_TriggerHit], mentions: Sequence[_Mention], clauses: Sequence[int]
+    hits: list[_TriggerHit], tokens: Sequence[Token], clauses: Sequence[int]
 ) -> list[_TriggerHit]:
-    """Mark forward hits whose backward twin already qualifies a mention just before."""
+    """A trigger listed both ways ("i think") reaches back when it ends its clause or is
+    followed by a comma ("butt wink i think, 4/10"), and forward otherwise ("i think my
+    groin is numb"): never both."""
     backward = {
-        (h.first, h.last, h.trigger.kind): h.trigger.reach
-        for h in hits
-        if h.trigger.direction == "backward"
+        (h.first, h.last, h.trigger.kind) for h in hits if h.trigger.direction == "backward"
+    }
+    forward = {
+        (h.first, h.last, h.trigger.kind) for h in hits if h.trigger.direction == "forward"
     }
     out: list[_TriggerHit] = []
     for hit in hits:
-        reach = backward.get((hit.first, hit.last, hit.trigger.kind))
-        if hit.trigger.direction == "forward" and reach is not None:
-            blocked = any(
-                clauses[m.first] == hit.clause and 0 <= hit.first - m.last <= reach
-                for m in mentions
-                if m.target.sets
+        key = (hit.first, hit.last, hit.trigger.kind)
+        if key in backward and key in forward:
+            at_end = (
+                hit.last >= len(tokens)
+                or clauses[hit.last] != hit.clause
+                or tokens[hit.last].norm in (",", ".", "?", "!")
             )
-            hit = _TriggerHit(hit.trigger, hit.first, hit.last, hit.clause, blocked)
+            if at_end != (hit.trigger.direction == "backward"):
+                continue
         out.append(hit)
     return out
 
@@ -372,8 +378,6 @@ def _certainty(
     clause = clauses[mention.first]
     reached: set[str] = set()
     for hit in triggers:
-        if hit.trigger.direction == "forward" and hit.both_ways_blocked:
-            continue
         if hit.clause != clause and not (mention.first <= hit.first < mention.last):
             continue
         inside = mention.first <= hit.first and hit.last <= mention.last

@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass
 
 # A word (apostrophes inside it are dropped: "can't" reads as "cant"), a number, or a sign
-# that matters to the reader ("7/10", "?", sentence ends).
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)?|[/%?!.;:()]")
+# that matters to the reader ("7/10", "?", sentence ends, and commas, which end the reach of
+# some triggers but not the clause).
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)?|[/%?!.;:(),]")
 _PHRASE_PART = re.compile(r"(\{[a-z_]+\})|" + _TOKEN.pattern)
 _SENTENCE_END = frozenset({".", "!", "?", ";", ":", "(", ")"})
 
