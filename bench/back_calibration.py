@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = (REPO / ".." / "shared" / "data").resolve()
@@ -95,6 +96,80 @@ def cache(out: Path, first: list[str] | None = None) -> None:
         track.save(tmp)
         tmp.replace(npz)
         print(f"{name}: {track.n} frames in {time.perf_counter() - t0:.0f} s", flush=True)
+
+
+class ScaledEngine:
+    """A pose engine fed frames shrunk by `factor`: the same clip filmed from further away."""
+
+    def __init__(self, inner: object, factor: float) -> None:
+        self.inner = inner
+        self.factor = factor
+        self.name = getattr(inner, "name", "pose")
+
+    def process(self, rgb: NDArray[np.uint8]) -> object:
+        import cv2
+
+        h, w = rgb.shape[:2]
+        small = cv2.resize(
+            rgb, (round(w * self.factor), round(h * self.factor)), interpolation=cv2.INTER_AREA
+        )
+        return self.inner.process(np.ascontiguousarray(small))  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        self.inner.close()  # type: ignore[attr-defined]
+
+
+def cache_small(out: Path, factor: float, ids: list[str]) -> None:
+    """Tracks of clips (or panels) shrunk by `factor`, as <id>@<factor>.npz."""
+    from backcheck.video.decode import probe
+    from backcheck.video.pose import CroppedEngine, MediaPipePose, PoseEngine
+    from backcheck.video.track import extract_track
+
+    by_id = {it.id: it for it in items(out)}
+    for cid in ids:
+        npz = out / f"{cid}@{factor:g}.npz"
+        if npz.exists():
+            continue
+        t0 = time.perf_counter()
+        it = by_id[cid]
+        info = probe(it.video)
+        engine: PoseEngine = ScaledEngine(MediaPipePose(), factor)  # type: ignore[assignment]
+        clip, _, panel = cid.partition("__")
+        size = info.analysis_size
+        if panel:
+            row = {r["id"]: r for r in labels(DATA / "more")}[clip]
+            box = next(p.box for p in crop_panels(row["crop"]) if p.name == panel)
+            s = info.analysis_scale
+            box = (round(box[0] * s), round(box[1] * s), round(box[2] * s), round(box[3] * s))
+            engine = CroppedEngine(engine, box)
+            size = (box[2], box[3])
+        try:
+            track = extract_track(info, engine)
+        finally:
+            engine.close()
+        track.scale = info.analysis_scale * factor
+        track.frame_size = (round(size[0] * factor), round(size[1] * factor))
+        tmp = out / f".{cid}@{factor:g}.tmp.npz"
+        track.save(tmp)
+        tmp.replace(npz)
+        print(f"{cid}@{factor:g}: {track.n} frames in {time.perf_counter() - t0:.0f} s", flush=True)
+
+
+def load_small(tracks: Path, cid: str, factor: float) -> object:
+    """A shrunk track (see cache_small) with its VideoInfo sized to match."""
+    import dataclasses
+
+    from backcheck.video.decode import probe
+    from backcheck.video.track import Track
+
+    it = {i.id: i for i in items(tracks)}[cid]
+    info = probe(it.video)
+    track = Track.load(tracks / f"{cid}@{factor:g}.npz", info)
+    w, h = track.frame_size
+    track.info = dataclasses.replace(
+        info, width=round(w / track.scale), height=round(h / track.scale)
+    )
+    return track
 
 
 @dataclass(frozen=True)
@@ -536,6 +611,9 @@ def reps(tracks: Path) -> None:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) >= 4 and sys.argv[1] == "small":
+        cache_small(Path(sys.argv[2]), float(sys.argv[3]), sys.argv[4:])
+        sys.exit(0)
     if len(sys.argv) == 3 and sys.argv[1] in ("pairs", "reps"):
         {"pairs": pairs, "reps": reps}[sys.argv[1]](Path(sys.argv[2]))
         sys.exit(0)

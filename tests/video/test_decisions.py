@@ -88,14 +88,17 @@ def test_reference_contradicting_cues_do_not_call_rounding() -> None:
     assert D.reference_call(rep, NEUTRAL, 1.0).value is not True
 
 
-def test_reference_no_change_within_noise() -> None:
-    rep = BackNumbers(NEUTRAL.whole + 0.01, NEUTRAL.valley - 0.01)
+def test_reference_no_only_when_neither_cue_moved_toward_rounded() -> None:
+    rep = BackNumbers(NEUTRAL.whole - 0.01, NEUTRAL.valley + 0.01)
     call = D.reference_call(rep, NEUTRAL, 1.0)
     assert call.value is False and call.reason == "no more rounded than the reference"
+    assert D.reference_call(NEUTRAL, NEUTRAL, 1.0).value is False
 
 
-def test_reference_small_change_is_not_called() -> None:
-    rep = BackNumbers(NEUTRAL.whole + 0.02, NEUTRAL.valley - 0.03)
+@pytest.mark.parametrize(("dw", "dv"), [(0.006, 0.011), (0.02, 0.03), (0.001, -0.01)])
+def test_reference_small_change_is_not_called(dw: float, dv: float) -> None:
+    """A mild rounding (a butt wink moved the cues by +0.006 / +0.011) is never a "no"."""
+    rep = BackNumbers(NEUTRAL.whole + dw, NEUTRAL.valley - dv)
     call = D.reference_call(rep, NEUTRAL, 1.0)
     assert call.value is None and call.confidence is None
 
@@ -113,6 +116,10 @@ def test_reference_arching() -> None:
     assert D.reference_arch_call([deeper], NEUTRAL, 1.0).value is True
     assert D.reference_arch_call([NEUTRAL], NEUTRAL, 1.0).value is False
     assert D.reference_arch_call([ROUNDED], NEUTRAL, 1.0).value is None
+    flat_vs_rounded = D.reference_arch_call([NEUTRAL], ROUNDED, 1.0)
+    assert flat_vs_rounded.value is None  # a flat rep against a rounded reference
+    slightly = BackNumbers(NEUTRAL.whole - 0.01, NEUTRAL.valley + 0.01)
+    assert D.reference_arch_call([slightly], NEUTRAL, 1.0).value is False
     assert D.reference_arch_call([], NEUTRAL, 1.0).value is None
 
 
@@ -123,6 +130,7 @@ def test_setup_mismatch() -> None:
     assert "camera spot" in (D.setup_mismatch(Setup(220.0, -1.0, 0.40), ref) or "")
     assert "smaller" in (D.setup_mismatch(Setup(100.0, -1.0, 0.40), ref) or "")
     assert "clothes" in (D.setup_mismatch(Setup(150.0, -1.0, 0.55), ref) or "")
+    assert D.setup_mismatch(Setup(150.0, -1.0, 0.48), ref) is None  # a rounded rep's own change
     assert D.setup_mismatch(Setup(150.0, -1.0, None), ref) is None
 
 
