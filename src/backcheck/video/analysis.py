@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from backcheck.core.vocabulary import VIDEO_FINDINGS
 from backcheck.video import decisions as D
 from backcheck.video.decisions import CONFIDENT, BackNumbers, Call, Setup
 from backcheck.video.kinematics import body_angles, facing_sign, trunk_inclination
@@ -61,12 +62,7 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 
-FINDINGS = (
-    "back_rounds_at_bottom",
-    "back_arches_at_setup",
-    "back_arches_at_lockout",
-    "arches_when_pressing_overhead",
-)
+FINDINGS = VIDEO_FINDINGS  # one source: backcheck.core.vocabulary
 ARCH_FINDINGS = FINDINGS[1:]
 REF_MIN_TORSO_PX = MIN_TORSO_PX  # smallest torso a same-lifter comparison is trusted on
 
