@@ -3,10 +3,9 @@ every question asked is used; causes read as words, not percentages."""
 
 from __future__ import annotations
 
-from core_kit import KB, cause, run
-
 from backcheck.core.conditions import leaves
 from backcheck.core.interview import _index
+from tests.core.core_kit import KB, cause, run
 
 
 def test_lift_and_phase_alone_make_a_mechanical_cause_possible_not_identified() -> None:

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 import yaml
-from core_kit import BASELINE, KB, identified
 
 from backcheck.core import Case, assess, parse_case
+from backcheck.core.conditions import FindingValue
 from backcheck.core.interview import (
     FOLLOW_UPS_PER_SCREEN,
     InterviewStep,
@@ -23,6 +23,7 @@ from backcheck.core.interview import (
     next_screen,
 )
 from backcheck.core.knowledge.schema import LEVEL_RANK
+from tests.core.core_kit import BASELINE, KB, identified
 
 CASES: list[dict[str, Any]] = yaml.safe_load(
     Path(__file__).with_name("cases.yaml").read_text(encoding="utf-8")
@@ -106,7 +107,7 @@ def test_none_of_these_answers_each_item_no() -> None:
 
 
 def test_a_partly_answered_screen_shows_only_the_open_items() -> None:
-    findings = {"lift": "deadlift", "phase": "bottom", "onset": "sudden"}
+    findings: dict[str, FindingValue] = {"lift": "deadlift", "phase": "bottom", "onset": "sudden"}
     skipped = set(KB.screens[1].findings)
     findings["saddle_numbness"] = False
     screen = next_screen(Case(findings), skipped, KB)
@@ -142,7 +143,7 @@ def test_screen_json_shape() -> None:
 
 # ------------------------------------------------------------------- emergency and care
 def test_emergency_is_known_the_moment_it_is_certain() -> None:
-    findings = {"saddle_numbness": True}
+    findings: dict[str, FindingValue] = {"saddle_numbness": True}
     step = interview_step(Case(findings), (), KB)
     assert step.alert and step.assessment.triage.level == "emergency"
     assert step.assessment.emergency_message is not None

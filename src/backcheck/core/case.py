@@ -181,7 +181,7 @@ def parse_text_answer(definition: FindingDef, text: str) -> FindingValue | None:
         return None
     if definition.type == "bool":
         # "yes" is the answer the question asks about; for a question phrased so that yes is
-        # the worrying answer stored as false (``positive: [false]``), yes means false
+        # the worrying answer stored as false (``alarm_answer: false``), yes means false
         yes = definition.alarm_values[0] if definition.red_flag else True
         if cleaned in _YES:
             return yes

@@ -46,9 +46,11 @@ class FindingDef(_Item):
     source: SourceIds
     red_flag: bool = False
     values: list[str] | None = None
-    # the answers that count as the finding being present (the alarm), mildest first; for a
-    # bool it defaults to [true] (``[false]`` where "no" is the worrying answer)
-    positive: list[str] | list[bool] | None = None
+    # enum: the answers that count as the finding being present (the alarm), mildest first
+    positive: list[str] | None = None
+    # bool: the worrying answer; false where the question is phrased so that "yes" (the
+    # worrying answer) is stored as false ("is the pain the same whatever you do?")
+    alarm_answer: bool = True
     labels: dict[str, str] | None = None
     # the short symptom line a grouped safety screen lists ("Do you have any of these?")
     item: str | None = None
@@ -79,13 +81,10 @@ class FindingDef(_Item):
                 raise ValueError("'positive' must be a subset of 'values'")
             if set(self.labels or {}) != set(self.values):
                 raise ValueError("an enum finding needs a label for every value, and no other")
-        elif self.type == "bool":
-            if self.positive is not None and self.positive not in ([True], [False]):
-                raise ValueError("a bool finding's 'positive' is [true] or [false]")
-            if self.values or self.labels:
-                raise ValueError("'values' and 'labels' are only for enum findings")
         elif self.values or self.positive or self.labels:
-            raise ValueError("'values', 'positive' and 'labels' are only for enum or bool findings")
+            raise ValueError("'values', 'positive' and 'labels' are only for enum findings")
+        if self.type != "bool" and not self.alarm_answer:
+            raise ValueError("'alarm_answer' is only for yes/no findings")
         if self.type in ("int", "number") and (self.min is None or self.max is None):
             raise ValueError("a numeric finding needs 'min' and 'max'")
         if (self.asked_as is None) != (self.conversion is None):
@@ -96,7 +95,7 @@ class FindingDef(_Item):
     def alarm_values(self) -> tuple[bool | str, ...]:
         """The answers that mean the finding is present: for a red flag, the worrying ones."""
         if self.type == "bool":
-            return tuple(self.positive or [True])
+            return (self.alarm_answer,)
         return tuple(self.positive or ())
 
     @property
