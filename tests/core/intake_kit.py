@@ -82,6 +82,31 @@ RED_FLAG_PHRASINGS: dict[str, Phrasings] = {
         "maybe pain down both legs sometimes",
         "my friend had pain down both legs",
     ),
+    "tearing_pain": Phrasings(
+        ("sudden tearing pain in my chest", "a ripping pain in my back", "felt something tear"),
+        "no tearing pain",
+        "maybe a tearing pain, hard to say",
+        "my dad had a ripping pain in his chest",
+    ),
+    "recent_infection": Phrasings(
+        ("had a uti last week", "i had an abscess on my leg", "my injection site is red"),
+        "no uti or anything",
+        "might have a urine infection",
+        "my wife had a uti",
+    ),
+    "recent_spinal_procedure": Phrasings(
+        ("had back surgery in march", "got a spinal injection last month", "had a discectomy"),
+        "never had back surgery",
+        "might need a back injection",
+        "my dad had back surgery",
+    ),
+    "pain_changes_with_movement": Phrasings(
+        ("the pain is the same whatever i do", "nothing changes the pain",
+         "it doesnt matter what position"),
+        "it isnt the same whatever i do",
+        "maybe the pain is the same whatever i do",
+        "my dad said nothing changes the pain for him",
+    ),
     "chest_pain": Phrasings(
         ("chest pain when i lifted", "my chest feels tight", "pressure in my chest"),
         "no chest pain",

@@ -29,10 +29,7 @@ STORIES = Path(__file__).resolve().parent / "stories.yaml"
 
 def is_positive(finding_id: str, value: FindingValue | None) -> bool:
     """Whether a value counts as the red flag being present."""
-    definition = KB.findings[finding_id]
-    if definition.type == "bool":
-        return value is True
-    return value in (definition.positive or [])
+    return value is not None and value in KB.findings[finding_id].alarm_values
 
 
 def level_of(findings: dict[str, Any]) -> int:

@@ -32,7 +32,7 @@ def _severity(kb: Knowledge, finding_id: str, value: FindingValue) -> int:
     """0 for a "no" answer to a red flag, higher for more severe positive answers."""
     definition = kb.findings[finding_id]
     if definition.type == "bool":
-        return 1 if value is True else 0
+        return 1 if value is definition.alarm_answer else 0
     order = definition.positive or []
     return order.index(str(value)) + 1 if value in order else 0
 

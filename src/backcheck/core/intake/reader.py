@@ -426,7 +426,13 @@ def _values(
         elif certainty == "historical" and finding_id in lexicon.history_counts:
             said = "positive"
         if said == "negated":
-            value = False if definition.type == "bool" else negated.get(finding_id)
+            # a denied yes/no mention says the opposite of what the phrase says (for most
+            # phrases "no"; "not the same whatever I do" says the pain does change)
+            value = (
+                (not spec.constant if isinstance(spec.constant, bool) else False)
+                if definition.type == "bool"
+                else negated.get(finding_id)
+            )
         elif target.only_negated:
             continue  # a neutral word ("bladder") says something only when negated
         elif spec.constant is not None:
@@ -481,10 +487,7 @@ def _conclude(evidence: tuple[Evidence, ...], kb: Knowledge, lexicon: Lexicon) -
 
 def _positive(kb: Knowledge, finding_id: str, value: FindingValue) -> bool:
     """Whether a red-flag value counts as the flag being present."""
-    definition = kb.findings[finding_id]
-    if definition.type == "bool":
-        return value is True
-    return value in (definition.positive or [])
+    return value in kb.findings[finding_id].alarm_values
 
 
 def _one_value(
@@ -503,7 +506,7 @@ def _one_value(
         if not positives:
             return None  # two different "no"s (e.g. longstanding and none): ask
         if definition.type == "bool":
-            return True
+            return definition.alarm_answer
         order = definition.positive or []
         return max(positives, key=lambda v: order.index(str(v)))
     rule = lexicon.conflicts.get(finding_id)
