@@ -62,6 +62,8 @@ def export_all(*, session: Session) -> dict[str, Any]:
                 "response": e.response,
                 "symptoms": e.symptoms,
                 "note": e.note,
+                "responses": e.responses or {},
+                "session": e.session,
             }
             for e in entries
         ],
