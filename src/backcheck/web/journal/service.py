@@ -22,6 +22,7 @@ from backcheck.core.journal import (
 from backcheck.core.programme import ProgrammeState
 from backcheck.jobs.store import latest_result
 from backcheck.storage import Interview, JournalEntry
+from backcheck.web.interview.service import interview_level
 from backcheck.web.journal.schemas import EntryIn, EntryOut
 
 
@@ -196,7 +197,7 @@ def journal_assessment(*, session: Session, today: date | None = None) -> Journa
         derived=dict(reading.findings),
         reasons=reading.reasons,
         interview_id=interview.id if interview is not None else None,
-        interview_level=interview.level if interview is not None else None,
+        interview_level=interview_level(interview) if interview is not None else None,
         assessment=assessment,
         video_label=video_label,
     )
