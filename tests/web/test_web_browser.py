@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_support import CLIPS, SCREENSHOTS, LiveServer, start_server
 
 from backcheck.core import load_knowledge
 from backcheck.jobs.runner import DEFAULT_RUNNER_SPEC, video_available
+from tests.web.web_support import CLIPS, SCREENSHOTS, LiveServer, start_server
 
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -45,7 +45,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[LiveServer]:
-    runner = DEFAULT_RUNNER_SPEC if video_available() else "fake_runner:FakeRunner"
+    runner = DEFAULT_RUNNER_SPEC if video_available() else "tests.web.fake_runner:FakeRunner"
     s = start_server(tmp_path, runner=runner)
     yield s
     s.stop()
@@ -62,7 +62,7 @@ def page(browser: Any, server: LiveServer) -> Iterator[Any]:
         "console",
         lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
     )
-    pg.base = server.url  # type: ignore[attr-defined]
+    pg.base = server.url
     yield pg
     context.close()
     assert not outside, f"requests left the machine: {outside}"
