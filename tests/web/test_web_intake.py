@@ -45,7 +45,9 @@ def test_denied_red_flags_stay_missing(client: TestClient) -> None:
 
 
 def test_given_answers_win_and_the_story_never_lowers_the_level(client: TestClient) -> None:
-    answers = {fid: (False if KB.findings[fid].type == "bool" else "none") for fid in KB.red_flags}
+    answers: dict[str, object] = {
+        fid: (False if KB.findings[fid].type == "bool" else "none") for fid in KB.red_flags
+    }
     answers |= {"days_since_onset": 5, "pain_trend": "same"}
     alone = client.post("/api/v1/assess", json={"findings": answers}).json()["triage"]["level"]
     r = client.post("/api/v1/intake", json={"text": "pain is 0/10 now", "findings": answers})
