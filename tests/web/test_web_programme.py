@@ -22,7 +22,7 @@ KB = load_knowledge()
 
 def add_interview(settings: Settings, **findings: Any) -> str:
     """A finished interview, every red flag answered no, plus ``findings``."""
-    negative = {f: (False if KB.findings[f].type == "bool" else "none") for f in KB.red_flags}
+    negative = {f: KB.findings[f].safe_value for f in KB.red_flags}
     db = open_database(settings.database_url)
     try:
         with db.session() as session:
