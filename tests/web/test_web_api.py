@@ -131,18 +131,42 @@ def test_journal_triage_escalates_over_days(client: TestClient) -> None:
     assert t["assessment"]["triage"]["level"] == "emergency"
 
 
-def _all_clear_interview(client: TestClient) -> str:
+def post_screen(
+    client: TestClient,
+    iid: str,
+    token: str,
+    questions: list[str],
+    answers: dict[str, str],
+    **extra: str,
+) -> object:
+    """Post one interview screen the way its form does."""
+    data = {"csrf_token": token, "questions": ",".join(questions), **extra}
+    data |= {f"q_{q}": v for q, v in answers.items()}
+    return client.post(f"/interview/{iid}/answer", data=data, follow_redirects=False)
+
+
+CONTEXT_SCREENS = [list(s.findings) for s in KB.screens if s.kind == "context"]
+SAFETY_SCREENS = [list(s.findings) for s in KB.screens if s.kind == "safety"]
+
+
+def _new_interview(client: TestClient) -> tuple[str, str]:
     token = csrf_of(client, "/interview")
     r = client.post("/interview", data={"csrf_token": token}, follow_redirects=False)
-    iid: str = r.headers["location"].rsplit("/", 1)[-1]
-    for fid in KB.red_flags:
-        value = "no" if KB.findings[fid].type == "bool" else "none"
-        r = client.post(
-            f"/interview/{iid}/answer",
-            data={"csrf_token": token, "question_id": fid, "answer": value},
-            follow_redirects=False,
-        )
-        assert r.status_code == 303
+    return r.headers["location"].rsplit("/", 1)[-1], token
+
+
+def _past_context(client: TestClient, iid: str, token: str) -> None:
+    for questions in CONTEXT_SCREENS:
+        r = post_screen(client, iid, token, questions, {q: "unknown" for q in questions})
+        assert r.status_code == 303  # type: ignore[attr-defined]
+
+
+def _all_clear_interview(client: TestClient) -> str:
+    iid, token = _new_interview(client)
+    _past_context(client, iid, token)
+    for questions in SAFETY_SCREENS:
+        r = post_screen(client, iid, token, questions, {}, none_of_these="1")
+        assert r.status_code == 303  # type: ignore[attr-defined]
     return iid
 
 
@@ -157,14 +181,17 @@ def test_pages_render(client: TestClient) -> None:
 
 
 def test_interview_pages_emergency_first(client: TestClient) -> None:
-    token = csrf_of(client, "/interview")
-    r = client.post("/interview", data={"csrf_token": token}, follow_redirects=False)
-    iid: str = r.headers["location"].rsplit("/", 1)[-1]
+    iid, token = _new_interview(client)
     page = client.get(f"/interview/{iid}").text
-    assert 'data-question="saddle_numbness"' in page
+    assert 'data-screen="the_lift"' in page
+    _past_context(client, iid, token)
+    page = client.get(f"/interview/{iid}").text
+    assert 'data-question="saddle_numbness"' in page and "None of these" in page
+    answers = {q: "no" for q in SAFETY_SCREENS[0]} | {"saddle_numbness": "yes"}
     r = client.post(
         f"/interview/{iid}/answer",
-        data={"csrf_token": token, "question_id": "saddle_numbness", "answer": "yes"},
+        data={"csrf_token": token, "questions": ",".join(SAFETY_SCREENS[0]),
+              **{f"q_{q}": v for q, v in answers.items()}},
     )
     assert r.url.path.endswith("/result")
     body = r.text.split("<body>", 1)[1].lstrip()
@@ -174,15 +201,17 @@ def test_interview_pages_emergency_first(client: TestClient) -> None:
 def test_interview_back_and_bad_number(client: TestClient) -> None:
     iid = _all_clear_interview(client)
     token = csrf_of(client, "/interview")
-    r = client.post(
-        f"/interview/{iid}/answer",
-        data={"csrf_token": token, "question_id": "age", "answer": "value", "value": "abc"},
-    )
-    assert r.status_code == 422
-    assert 'data-question="age"' in r.text
-    assert re.search(r'id="value-error">[^<]*not allowed', r.text)
+    page = client.get(f"/interview/{iid}").text
+    questions = re.search(r'name="questions" value="([^"]*)"', page)
+    assert questions and "age" in questions.group(1).split(",")
+    answers = {q: "" for q in questions.group(1).split(",")} | {"age": "abc"}
+    r = post_screen(client, iid, token, questions.group(1).split(","), answers)
+    assert r.status_code == 422  # type: ignore[attr-defined]
+    text = r.text  # type: ignore[attr-defined]
+    assert 'data-question="age"' in text
+    assert re.search(r'id="err-age">Enter a whole number from 10 to 110', text)
     r = client.post(f"/interview/{iid}/back", data={"csrf_token": token})
-    assert f'data-question="{KB.red_flags[-1]}"' in r.text
+    assert f'data-question="{KB.red_flags[-1]}"' in r.text  # the last safety screen again
 
 
 def test_journal_form_shows_errors_next_to_fields(client: TestClient) -> None:
@@ -334,25 +363,25 @@ def test_export_import_round_trip(
 def test_after_an_emergency_the_remaining_safety_questions_can_still_be_answered(
     client: TestClient,
 ) -> None:
-    token = csrf_of(client, "/interview")
-    r = client.post("/interview", data={"csrf_token": token}, follow_redirects=False)
-    iid: str = r.headers["location"].rsplit("/", 1)[-1]
+    iid, token = _new_interview(client)
+    _past_context(client, iid, token)
+    first = SAFETY_SCREENS[0]
+    answers = {q: "no" for q in first} | {first[0]: "yes"}
     result = client.post(
         f"/interview/{iid}/answer",
-        data={"csrf_token": token, "question_id": "saddle_numbness", "answer": "yes"},
+        data={"csrf_token": token, "questions": ",".join(first),
+              **{f"q_{q}": v for q, v in answers.items()}},
     )
     assert 'id="go-on"' in result.text
     page = client.get(f"/interview/{iid}?go_on=1").text
     body = page.split("<body>", 1)[1].lstrip()
     assert body.startswith('<section class="emergency"')  # the advice stays on top
-    assert f'data-question="{KB.red_flags[1]}"' in page and 'name="go_on" value="1"' in page
-    r = client.post(
-        f"/interview/{iid}/answer",
-        data={"csrf_token": token, "question_id": KB.red_flags[1], "answer": "no", "go_on": "1"},
-        follow_redirects=False,
-    )
-    assert r.headers["location"] == f"/interview/{iid}?go_on=1"
-    assert f'data-question="{KB.red_flags[2]}"' in client.get(r.headers["location"]).text
+    second = SAFETY_SCREENS[1]
+    assert f'data-question="{second[0]}"' in page and 'name="go_on" value="1"' in page
+    r = post_screen(client, iid, token, second, {}, none_of_these="1", go_on="1")
+    assert r.headers["location"] == f"/interview/{iid}?go_on=1"  # type: ignore[attr-defined]
+    nxt = client.get(r.headers["location"]).text  # type: ignore[attr-defined]
+    assert f'data-question="{SAFETY_SCREENS[2][0]}"' in nxt
     # Without go_on the interview still ends at the emergency result.
     assert client.get(f"/interview/{iid}", follow_redirects=False).status_code == 303
 

@@ -28,7 +28,8 @@ ARGS = [
 ]
 KB = load_knowledge()
 # A muscular strain from a lift: the pain changes with movement and started with the lift.
-YES = {"pain_changes_with_movement", "onset_with_lift", "improves_with_movement"}
+# ("Is the pain the same whatever you do?" is answered No.)
+YES = {"onset_with_lift", "improves_with_movement"}
 
 
 @pytest.fixture(scope="module")
@@ -77,21 +78,45 @@ def shot(page: Any, name: str) -> None:
 def start_interview(page: Any) -> None:
     page.goto(page.base + "/interview")
     page.get_by_role("button", name="Start").click()
-    page.wait_for_selector("[data-question]")
+    page.wait_for_selector("[data-screen]")
 
 
-def answer_current(page: Any, label: str) -> str:
-    qid: str = page.get_attribute("[data-question]", "data-question")
-    page.get_by_role("button", name=label, exact=True).click()
+SELF_CARE = {"lift": "Deadlift", "phase": "At the bottom", "onset": "Suddenly, at one moment",
+             "pain_trend": "Getting better", "leg_weakness": "No, not weaker"}
+NUMBERS = {"days_since_onset": "1", "pain_score": "3", "age": "30"}
+
+
+def answer_screen(page: Any, choose: dict[str, str] | None = None) -> str:
+    """Answer every question on the current screen; return the screen id."""
+    sid: str = page.get_attribute("[data-screen]", "data-screen")
+    for field in page.query_selector_all("fieldset[data-question]"):
+        qid = field.get_attribute("data-question")
+        definition = KB.findings[qid]
+        if definition.type in ("int", "number"):
+            if qid in NUMBERS:
+                field.query_selector("input").fill(NUMBERS[qid])
+            continue
+        if choose and qid in choose:
+            label = choose[qid]
+        elif qid == "relieved_by_conservative_care":
+            label = "I don't know"  # self-care not tried yet
+        elif definition.type == "bool":
+            label = "Yes" if qid in YES else "No"
+        else:
+            label = SELF_CARE.get(qid, "I don't know")
+        field.query_selector(f'label.option:has-text("{label}") input').check()
+    page.get_by_role("button", name="Next", exact=True).click()
     page.wait_for_load_state()
-    return qid
+    return sid
 
 
 def test_emergency_interview_puts_the_advice_first(page: Any) -> None:
     start_interview(page)
     shot(page, "interview_question_phone")
-    assert answer_current(page, "No") == KB.red_flags[0]
-    answer_current(page, "Yes")  # bladder sensation reduced
+    assert answer_screen(page) == "the_lift"
+    assert answer_screen(page) == "the_pain_now"
+    shot(page, "interview_safety_screen_phone")
+    answer_screen(page, {"saddle_numbness": "Yes"})
     page.wait_for_selector("#emergency")
     shot(page, "result_emergency_phone")
     first = page.evaluate(
@@ -115,22 +140,10 @@ def test_emergency_interview_puts_the_advice_first(page: Any) -> None:
 
 def complete_self_care_interview(page: Any) -> None:
     start_interview(page)
-    for _ in range(200):
-        if page.query_selector("[data-question]") is None:
+    for _ in range(40):
+        if page.query_selector("[data-screen]") is None:
             break
-        qid = page.get_attribute("[data-question]", "data-question")
-        kind = KB.findings[qid].type
-        if kind == "bool":
-            answer_current(page, "Yes" if qid in YES else "No")
-        elif qid == "leg_weakness":
-            answer_current(page, "No weakness")
-        elif qid == "pain_trend":
-            answer_current(page, "Improving")
-        elif qid == "days_since_onset":
-            page.fill("#value", "1")
-            answer_current(page, "Next")
-        else:
-            answer_current(page, "I don't know")
+        answer_screen(page)
     page.wait_for_selector("#triage-result")
 
 

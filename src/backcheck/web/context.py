@@ -13,7 +13,12 @@ from starlette.responses import Response
 
 from backcheck.jobs import JobQueue
 from backcheck.storage import Database
-from backcheck.web.interview.labels import choice_label
+from backcheck.web.interview.labels import (
+    CERTAINTY_WORDS,
+    KIND_WORDS,
+    choice_label,
+    question_words,
+)
 from backcheck.web.security import csrf_token
 from backcheck.web.settings import Settings
 
@@ -51,6 +56,9 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.globals["csrf_token"] = token
     env.filters["localtime"] = localtime
     env.globals["choice_label"] = choice_label
+    env.globals["question_words"] = question_words
+    env.globals["kind_words"] = KIND_WORDS
+    env.globals["certainty_words"] = CERTAINTY_WORDS
     return templates
 
 

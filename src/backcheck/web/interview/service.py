@@ -20,10 +20,9 @@ from backcheck.core import (
     Question,
     assess,
     load_knowledge,
-    next_questions,
 )
 from backcheck.core.case import parse_findings, parse_text_answer
-from backcheck.core.interview import Screen
+from backcheck.core.interview import FOLLOW_UPS_PER_SCREEN, Screen, next_screen
 from backcheck.core.interview import interview_step as core_interview_step
 from backcheck.storage import Interview
 
@@ -42,18 +41,23 @@ def case_of(*, findings: dict[str, Any]) -> Case:
     return Case(parse_findings(findings, load_knowledge()))
 
 
-def pending_question(
+def pending_screen(
     *, case: Case, asked: list[str] | set[str], past_emergency: bool = False
-) -> Question | None:
-    """The next question, or None when over; an emergency ends it unless ``past_emergency``."""
+) -> Screen | None:
+    """The next screen, or None when over; an emergency ends it unless ``past_emergency``
+    (after an emergency only the remaining safety screens are left, offered)."""
     kb = load_knowledge()
     if not past_emergency and assess(case, kb, question_limit=0).triage.level == "emergency":
         return None
-    done = set(asked)
-    for question in next_questions(case, kb, limit=len(kb.findings)):
-        if question.id not in done:
-            return question
-    return None
+    return next_screen(case, set(asked), kb)
+
+
+def pending_question(
+    *, case: Case, asked: list[str] | set[str], past_emergency: bool = False
+) -> Question | None:
+    """The first question of the next screen (see ``pending_screen``)."""
+    screen = pending_screen(case=case, asked=asked, past_emergency=past_emergency)
+    return screen.questions[0] if screen else None
 
 
 def progress_of(*, case: Case, asked: list[str] | set[str]) -> Progress:
@@ -110,19 +114,91 @@ def record_answer(*, session: Session, interview: Interview, question_id: str, t
     _refresh(interview)
 
 
+class ScreenAnswerError(ValueError):
+    """Some answers on a screen could not be used: question id -> what to do."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+def record_screen(
+    *, interview: Interview, question_ids: list[str], answers: dict[str, str], none_of_these: bool
+) -> None:
+    """Store a whole screen's answers as one step.
+
+    ``answers`` maps question ids to the typed or tapped text ("unknown" = don't know). On a
+    safety screen each item must be answered, unless ``none_of_these``: that answers every
+    item left open "no". Nothing is stored unless every answer is usable.
+    """
+    kb = load_knowledge()
+    values: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for question_id in question_ids:
+        definition = kb.findings.get(question_id)
+        if definition is None:
+            raise CaseError(question_id, "unknown question")
+        text = answers.get(question_id, "").strip()
+        if not text:
+            if none_of_these and definition.red_flag:
+                values[question_id] = definition.safe_value
+                continue
+            if definition.red_flag:
+                problems[question_id] = "Answer yes, no or I don't know (or tap None of these)."
+                continue
+            text = "?"  # a follow-up left blank: don't know
+        try:
+            values[question_id] = parse_text_answer(definition, text)
+        except CaseError:
+            problems[question_id] = _plain_problem(definition.type, definition.min, definition.max)
+    if problems:
+        raise ScreenAnswerError(problems)
+    findings = dict(interview.findings)
+    for question_id, value in values.items():
+        if value is None:
+            findings.pop(question_id, None)
+        else:
+            findings[question_id] = value
+    asked = [q for q in interview.asked if q not in values] + list(values)
+    interview.findings = findings
+    interview.asked = asked
+    _refresh(interview)
+
+
+def _plain_problem(kind: str, low: float | None, high: float | None) -> str:
+    if kind in ("int", "number") and low is not None and high is not None:
+        whole = "a whole number" if kind == "int" else "a number"
+        return f"Enter {whole} from {low:g} to {high:g}, or leave it blank if you don't know."
+    return "Choose one of the answers."
+
+
 def go_back(*, interview: Interview) -> None:
-    """Forget the last answer so its question is asked again."""
+    """Forget the last screen's answers so that screen is shown again."""
     if not interview.asked:
         return
+    kb = load_knowledge()
+    where = {f: s.id for s in kb.screens for f in s.findings}
     last = interview.asked[-1]
-    interview.asked = interview.asked[:-1]
-    interview.findings = {k: v for k, v in interview.findings.items() if k != last}
+    same: list[str] = []
+    for question_id in reversed(interview.asked):
+        if question_id in where:
+            if where[question_id] != where.get(last):
+                break
+        elif (
+            last in where
+            or kb.findings[question_id].group != kb.findings[last].group
+            or len(same) >= FOLLOW_UPS_PER_SCREEN
+        ):
+            break
+        same.append(question_id)
+    interview.asked = interview.asked[: len(interview.asked) - len(same)]
+    interview.findings = {k: v for k, v in interview.findings.items() if k not in same}
     _refresh(interview)
 
 
 def _refresh(interview: Interview) -> None:
     case = case_of(findings=interview.findings)
-    interview.finished = pending_question(case=case, asked=interview.asked) is None
+    interview.finished = pending_screen(case=case, asked=interview.asked) is None
     interview.level = assess(case, question_limit=0).triage.level
 
 

@@ -1,4 +1,4 @@
-"""Interview pages (one question per screen, no JavaScript needed) and the assess API."""
+"""Interview pages (a few grouped screens, no JavaScript needed) and the assess API."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from backcheck.core import CaseError, Question, assess, load_knowledge, parse_case
+from backcheck.core import CaseError, assess, load_knowledge, parse_case
 from backcheck.storage import Interview
 from backcheck.web.context import render
 from backcheck.web.deps import FormDep, InterviewDep, SessionDep
@@ -41,32 +41,25 @@ def interview_create(_form: FormDep, session: SessionDep) -> Response:
     return _see_other(f"/interview/{interview.id}")
 
 
-def _question_page(
+def _screen_page(
     request: Request,
     interview: Interview,
-    error: str | None = None,
-    value: str = "",
-    question_id: str | None = None,
+    problems: dict[str, str] | None = None,
+    entered: dict[str, str] | None = None,
     past_emergency: bool = False,
 ) -> Response:
     case = service.case_of(findings=interview.findings)
-    question = service.pending_question(
-        case=case, asked=interview.asked, past_emergency=past_emergency
-    )
-    definition = load_knowledge().findings.get(question_id or "")
-    if error and definition is not None:
-        question = Question.of(definition)  # re-ask the question that was answered badly
-    if question is None:
+    screen = service.pending_screen(case=case, asked=interview.asked, past_emergency=past_emergency)
+    if screen is None:
         return _see_other(f"/interview/{interview.id}/result")
     return render(
         request,
         "interview/question.html",
-        422 if error else 200,
+        422 if problems else 200,
         interview_id=interview.id,
-        question=question,
-        progress=service.progress_of(case=case, asked=interview.asked),
-        error=error,
-        value=value,
+        screen=screen,
+        problems=problems or {},
+        entered=entered or {},
         can_go_back=bool(interview.asked),
         a=assess(case, question_limit=0).to_dict(),
         past_emergency=past_emergency,
@@ -75,45 +68,35 @@ def _question_page(
 
 @pages.get("/interview/{interview_id}")
 def interview_question(request: Request, interview: InterviewDep, go_on: int = 0) -> Response:
-    """The current question (or the result when there is none left)."""
-    return _question_page(request, interview, past_emergency=bool(go_on))
+    """The current screen (or the result when there is none left)."""
+    return _screen_page(request, interview, past_emergency=bool(go_on))
 
 
 @pages.post("/interview/{interview_id}/answer")
 def interview_answer(
     request: Request, form: FormDep, interview: InterviewDep, session: SessionDep
 ) -> Response:
-    """Record one answer and move on; a bad answer re-shows the question with the message."""
+    """Record a whole screen and move on; bad answers re-show the screen with the messages."""
     go_on = form.get("go_on") == "1"
-    question_id = form.get("question_id")
-    choice = form.get("answer")
-    text = form.get("value") if choice in ("", "value") else choice
-    if choice == "unknown":
-        text = "?"
-    elif choice == "value" and not text:
-        message = "Enter a number, or tap “I don't know”."
-        return _question_page(
-            request, interview, message, question_id=question_id, past_emergency=go_on
-        )
+    question_ids = [q for q in form.get("questions").split(",") if q]
+    answers = {q: form.get(f"q_{q}") for q in question_ids}
     try:
-        service.record_answer(
-            session=session, interview=interview, question_id=question_id, text=text
+        service.record_screen(
+            interview=interview,
+            question_ids=question_ids,
+            answers=answers,
+            none_of_these=form.get("none_of_these") == "1",
         )
+    except service.ScreenAnswerError as exc:
+        return _screen_page(request, interview, exc.problems, answers, past_emergency=go_on)
     except CaseError as exc:
-        return _question_page(
-            request,
-            interview,
-            exc.message,
-            form.get("value"),
-            question_id=question_id,
-            past_emergency=go_on,
-        )
+        return _screen_page(request, interview, {"": exc.message}, answers, past_emergency=go_on)
     return _see_other(f"/interview/{interview.id}" + ("?go_on=1" if go_on else ""))
 
 
 @pages.post("/interview/{interview_id}/back")
 def interview_back(_form: FormDep, interview: InterviewDep) -> Response:
-    """Undo the last answer."""
+    """Undo the last screen."""
     service.go_back(interview=interview)
     return _see_other(f"/interview/{interview.id}")
 

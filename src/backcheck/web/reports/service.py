@@ -13,6 +13,7 @@ from backcheck.jobs import JobStatus
 from backcheck.jobs.store import list_jobs
 from backcheck.storage import AnalysisJob, Interview, JournalEntry
 from backcheck.web.analyses.service import public_result
+from backcheck.web.interview.labels import answers_by_section
 from backcheck.web.interview.service import case_of, latest_interview
 from backcheck.web.journal.chart import pain_chart_svg
 from backcheck.web.journal.service import (
@@ -29,7 +30,8 @@ class Report:
 
     interview: Interview | None
     interview_assessment: dict[str, Any] | None
-    answers: list[tuple[str, str]]
+    # (section, [(question, answer)]), red flags first, all in plain words
+    answers: list[tuple[str, list[tuple[str, str]]]]
     journal: JournalTriage | None
     entries: list[JournalEntry]
     chart: str
@@ -51,23 +53,15 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def _answer_text(value: Any) -> str:
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    return str(value).replace("_", " ")
-
-
 def build_report(*, session: Session) -> Report:
     """Gather the latest interview, the journal and the latest finished analysis."""
     interview = latest_interview(session=session)
     assessment = None
-    answers: list[tuple[str, str]] = []
+    answers: list[tuple[str, list[tuple[str, str]]]] = []
     if interview is not None:
         case, _label = with_latest_video(session=session, case=case_of(findings=interview.findings))
         assessment = assess(case).to_dict()
-        answers = [(k, _answer_text(v)) for k, v in sorted(interview.findings.items())]
+        answers = answers_by_section(dict(interview.findings))
     entries = list_entries(session=session)
     done = [j for j in list_jobs(session=session) if j.status == JobStatus.DONE and j.result]
     analysis = done[0] if done else None
