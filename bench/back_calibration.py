@@ -68,8 +68,12 @@ def cache(out: Path, first: list[str] | None = None) -> None:
             jobs += [(f"{row['id']}__{p.name}", DATA / "more" / row["file"], p.box) for p in panels]
         else:
             jobs.append((row["id"], DATA / "more" / row["file"], None))
-    order = {name: k for k, name in enumerate(first or [])}
+    only = "--only" in (first or [])
+    first = [f for f in first or [] if f != "--only"]
+    order = {name: k for k, name in enumerate(first)}
     jobs.sort(key=lambda j: order.get(j[0], len(order)))
+    if only:
+        jobs = [j for j in jobs if j[0] in order]
     for name, path, box in jobs:
         npz = out / f"{name}.npz"
         if npz.exists():

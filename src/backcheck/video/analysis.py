@@ -7,6 +7,7 @@ wires them together and words the result. `run_analysis` (pipeline) is the I/O a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -464,11 +465,13 @@ def analyze_track_full(
     lift: str = "auto",
     reference: Track | BackSummary | None = None,
     reference_name: str = "reference",
+    reference_sets: Mapping[str, tuple[str, BackSummary]] | None = None,
 ) -> ClipResult:
     """The whole analysis on per-frame arrays (no I/O), with the back series it used.
 
     `reference`: the lifter's reference set, as a track or as the `back_summary` of its own
-    analysis (the web app keeps that per lift).
+    analysis. `reference_sets`: the lifter's reference sets by lift, (name, summary) each (the
+    web app keeps them): the one of the lift analysed is used when `reference` is not given.
     """
     warnings = [
         WarningItem(code=w.code, message=w.message)
@@ -477,12 +480,15 @@ def analyze_track_full(
     if track.found.sum() < 5:
         empty = back_series(track, 0.0, False)
         return ClipResult(no_person_analysis(track, video_meta(track), lift, warnings), empty)
+    sig = clip_signals(track, lift)
     ref_summary: BackSummary | None = None
     if isinstance(reference, Track):
-        ref_summary = analyze_track(reference, lift=lift).back_summary
+        ref_summary = analyze_track(reference, lift=sig.lift).back_summary
     elif reference is not None:
         ref_summary = reference
-    sig = clip_signals(track, lift)
+    elif reference_sets and sig.lift in reference_sets:
+        reference_name, ref_summary = reference_sets[sig.lift]
+        reference = ref_summary
     min_torso = REF_MIN_TORSO_PX if reference is not None else MIN_TORSO_PX
     reason = gate_reason(sig, min_torso)
     warnings += gate_warnings(sig)

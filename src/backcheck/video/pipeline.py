@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from backcheck.core.vocabulary import STAGE_ANNOTATE, STAGE_POSE, STAGE_REFERENCE_POSE
@@ -17,7 +17,7 @@ from backcheck.video.analysis import analyze_track_full
 from backcheck.video.decode import probe
 from backcheck.video.errors import VideoError
 from backcheck.video.pose import PoseEngine, default_engine
-from backcheck.video.schema import Analysis, Artifacts
+from backcheck.video.schema import Analysis, Artifacts, BackSummary
 from backcheck.video.track import Track, extract_track
 
 # stage name, total units; then advance(n)
@@ -76,6 +76,7 @@ def run_analysis(
     engine: PoseEngine | None = None,
     stage: StageFn = _noop_stage,
     artifacts: bool = True,
+    reference_sets: Mapping[str, tuple[str, BackSummary]] | None = None,
 ) -> Analysis:
     """Analyse `video`, write artifacts and DIR/analysis.json; return the analysis."""
     out = prepare_out_dir(out_dir)
@@ -101,6 +102,7 @@ def run_analysis(
         lift=lift,
         reference=ref_track,
         reference_name=reference.name if reference else "reference",
+        reference_sets=reference_sets,
     )
     analysis, series = result.analysis, result.series
     if artifacts:

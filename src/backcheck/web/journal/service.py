@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from backcheck.core import CaseError, assess, load_knowledge
 from backcheck.core.case import Case, merge_video, parse_findings
 from backcheck.core.journal import Entry, derive_findings, merge_findings
-from backcheck.jobs.store import latest_result
-from backcheck.storage import Interview, JournalEntry
+from backcheck.jobs import JobStatus
+from backcheck.storage import AnalysisJob, Interview, JournalEntry
 from backcheck.web.journal.schemas import EntryIn, EntryOut
 
 
@@ -107,7 +107,7 @@ def journal_assessment(*, session: Session, today: date | None = None) -> Journa
     reading = derive_findings([engine_entry(entry=e) for e in entries], today=now, onset=onset)
     kb = load_knowledge()
     merged = merge_findings(parse_findings(base, kb), reading.findings)
-    case, video_label = with_latest_video(session=session, case=Case(merged))
+    case, video_label = with_chosen_video(session=session, case=Case(merged), interview=interview)
     assessment = assess(case, kb).to_dict()
     return JournalTriage(
         derived=dict(reading.findings),
@@ -119,13 +119,17 @@ def journal_assessment(*, session: Session, today: date | None = None) -> Journa
     )
 
 
-def with_latest_video(*, session: Session, case: Case) -> tuple[Case, str | None]:
-    """The case with the newest finished video analysis merged in (the lifter's answers win)."""
-    latest = latest_result(session=session)
-    if latest is None:
+def with_chosen_video(
+    *, session: Session, case: Case, interview: Interview | None
+) -> tuple[Case, str | None]:
+    """The case with the video analysis the lifter chose for this interview merged in (the
+    lifter's answers win). None chosen: no video, never silently the newest one."""
+    if interview is None or not interview.analysis_id:
         return case, None
-    label, result = latest
+    job = session.get(AnalysisJob, interview.analysis_id)
+    if job is None or job.status != JobStatus.DONE or job.result is None:
+        return case, None
     try:
-        return merge_video(case, result), label
+        return merge_video(case, job.result), job.label
     except CaseError:
         return case, None
