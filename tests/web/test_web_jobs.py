@@ -74,7 +74,8 @@ def test_upload_runs_a_job_to_the_result(client: TestClient, settings: Settings)
     assert not video_evidence(), "never silently the newest video"
     page = client.get(f"/analyses/{job['id']}").text
     assert "Use this video in my assessment" in page
-    r = client.post(f"/analyses/{job['id']}/use", data={"csrf_token": csrf_of(client, "/interview")})
+    token = csrf_of(client, "/interview")
+    r = client.post(f"/analyses/{job['id']}/use", data={"csrf_token": token})
     assert r.status_code in (200, 303)
     assert video_evidence()
     assert "part of your assessment" in client.get(f"/analyses/{job['id']}").text
