@@ -4,8 +4,8 @@ analysis_jobs.is_reference marks a lifter's reference set (compared with later c
 same lift); interviews.analysis_id is the analysis the lifter chose for that assessment, so
 the newest video is never merged in silently.
 
-Revision ID: 0002_i12_reference
-Revises: 0001
+Revision ID: 0003_i12_reference
+Revises: 0002_i9_sessions
 Create Date: 2026-12-01
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_i12_reference"
-down_revision = "0001"
+revision = "0003_i12_reference"
+down_revision = "0002_i9_sessions"
 branch_labels = None
 depends_on = None
 
