@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from backcheck.core.vocabulary import STAGE_ANNOTATE, STAGE_POSE, STAGE_REFERENCE_POSE
 from backcheck.video.analysis import BARBELL_LIFTS, analyze_track, back_series
 from backcheck.video.annotate import DisplayCopy
 from backcheck.video.decode import VideoInfo, probe
@@ -118,11 +119,17 @@ def run_analysis(
     n_workers = workers or default_workers()
     display = DisplayCopy(out, info.analysis_size) if artifacts else None
     try:
-        track = pose_pass(info, engine, make_engine, n_workers, stage("pose", info.frames), display)
+        track = pose_pass(
+            info, engine, make_engine, n_workers, stage(STAGE_POSE, info.frames), display
+        )
         ref_track = None
         if ref_info is not None:
             ref_track = pose_pass(
-                ref_info, engine, make_engine, n_workers, stage("pose (reference)", ref_info.frames)
+                ref_info,
+                engine,
+                make_engine,
+                n_workers,
+                stage(STAGE_REFERENCE_POSE, ref_info.frames),
             )
         analysis = analyze_track(
             track,
@@ -154,7 +161,7 @@ def write_artifacts(
     tmp_video = out / ".annotated.tmp.mp4"
     frames = display.frames() if display.frames_written == track.n else None
     write_annotated(
-        track, series, analysis, tmp_video, sheet, stage("annotated video", track.n), frames
+        track, series, analysis, tmp_video, sheet, stage(STAGE_ANNOTATE, track.n), frames
     )
     os.replace(tmp_video, video_path)
     write_plot(track, series, analysis, plot)
