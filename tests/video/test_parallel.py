@@ -12,7 +12,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import av
@@ -221,6 +221,7 @@ def peak_growth_mb(tmp: Path, frames: int) -> float:
     return int(res.stdout.strip().splitlines()[-1]) / 1024
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
 def test_peak_memory_is_flat_in_clip_length(tmp_path: Path) -> None:
     """The whole two-core analysis (pose, display copy, annotated video) of a clip 4x longer
@@ -230,3 +231,62 @@ def test_peak_memory_is_flat_in_clip_length(tmp_path: Path) -> None:
     short = peak_growth_mb(tmp_path / "a", 190)
     long = peak_growth_mb(tmp_path / "b", 760)
     assert long - short < 25, (short, long)
+
+
+# Two engines vs one stream on a real clip (MediaPipe). Tracking mode carries state, so the
+# second engine's track is not bit-identical after the seam; measured on dl_formfit_redshirt
+# and dl_shirtless_coach_neutral: same reps and findings, bows within 0.0007 |HS| (the
+# rep-to-rep noise floor is 0.005), angles within 0.9°, confidences within 0.012.
+BOW_TOLERANCE = 0.003
+ANGLE_TOLERANCE_DEG = 3.0
+CONFIDENCE_TOLERANCE = 0.03
+
+
+def numbers(d: object, path: str = "") -> dict[str, object]:
+    """Leaves of a JSON tree by path."""
+    if isinstance(d, dict):
+        return {k: v for key, val in d.items() for k, v in numbers(val, f"{path}.{key}").items()}
+    if isinstance(d, list):
+        return {k: v for i, val in enumerate(d) for k, v in numbers(val, f"{path}[{i}]").items()}
+    return {path: d}
+
+
+def tolerance_of(path: str, value: float) -> float:
+    """How far the two-core figure may be from the one-stream one."""
+    if path.endswith("_bow") or "_change" in path or "valley" in path:
+        return BOW_TOLERANCE
+    if path.endswith("_deg"):
+        return ANGLE_TOLERANCE_DEG
+    if "confidence" in path:
+        return CONFIDENCE_TOLERANCE
+    if path.endswith("frames"):
+        return 2  # frames with a usable edge at a phase
+    if path.endswith("_s"):
+        return 0.07  # a rep's bottom, lockout, start or end: two frames at 30 f/s
+    if isinstance(value, int):
+        return 0
+    return max(BOW_TOLERANCE, 0.1 * abs(value))  # scores derived from the bows
+
+
+@pytest.mark.slow
+def test_two_core_real_clip_matches_one_stream(
+    clips_dir: Path, track_of: Callable[[str], Track]
+) -> None:
+    from backcheck.video.analysis import analyze_track
+    from backcheck.video.pose import MediaPipePose
+
+    name = "dl_formfit_redshirt"
+    one = track_of(name)
+    two, segments = extract_track_parallel(probe(clips_dir / f"{name}.mp4"), MediaPipePose, 2)
+    assert segments == 2 and two.n == one.n
+    np.testing.assert_array_equal(two.t_s, one.t_s)
+    a = numbers(analyze_track(one).model_dump(mode="json"))
+    b = numbers(analyze_track(two).model_dump(mode="json"))
+    assert a.keys() == b.keys()
+    assert len([k for k in a if k.startswith(".reps[") and k.endswith("].index")]) >= 2
+    for key, x in a.items():
+        y = b[key]
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or not isinstance(y, float | int):
+            assert x == y, key  # findings, reps' times, lift, view, reasons: the same
+        else:
+            assert abs(x - y) <= tolerance_of(key, x), (key, x, y)
