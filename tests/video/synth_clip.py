@@ -14,10 +14,10 @@ from pathlib import Path
 import av
 import numpy as np
 from numpy.typing import NDArray
-from video_synth import side_pose, world_of
 
 from backcheck.video.backshape import synthetic_silhouette
 from backcheck.video.pose import PoseResult
+from tests.video.video_synth import side_pose, world_of
 
 BITS = 11  # frame numbers up to 2047
 BLOCK = 24  # px per bit, in a row

@@ -20,7 +20,6 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from synth_clip import NumberedPose, frame_number, write_numbered_clip
 
 from backcheck.video import decode, parallel
 from backcheck.video.annotate import DisplayCopy
@@ -29,6 +28,7 @@ from backcheck.video.errors import VideoError
 from backcheck.video.parallel import extract_track_parallel, plan_segments
 from backcheck.video.pipeline import run_analysis
 from backcheck.video.track import Track, extract_track
+from tests.video.synth_clip import NumberedPose, frame_number, write_numbered_clip
 
 N_FRAMES = 190  # long enough for two segments at 30 f/s (warm-up 30, each keeps >= 60)
 
@@ -199,9 +199,9 @@ def test_display_copy_round_trip(numbered_clip: Path, tmp_path: Path) -> None:
 
 PEAK_SCRIPT = """
 import resource, sys
-sys.path.insert(0, {tests!r})
+sys.path.insert(0, {root!r})
 from pathlib import Path
-from synth_clip import NumberedPose, write_numbered_clip
+from tests.video.synth_clip import NumberedPose, write_numbered_clip
 from backcheck.video.pipeline import run_analysis
 clip = write_numbered_clip(Path({tmp!r}) / "clip.mp4", {frames})
 status = open("/proc/self/status").read()
@@ -213,7 +213,7 @@ print(int(next(x for x in status.splitlines() if x.startswith("VmHWM:")).split()
 
 
 def peak_growth_mb(tmp: Path, frames: int) -> float:
-    code = PEAK_SCRIPT.format(tests=str(Path(__file__).parent), tmp=str(tmp), frames=frames)
+    code = PEAK_SCRIPT.format(root=str(Path(__file__).parents[2]), tmp=str(tmp), frames=frames)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     res = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env

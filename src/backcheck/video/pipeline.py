@@ -17,11 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from backcheck.core.vocabulary import STAGE_ANNOTATE, STAGE_POSE, STAGE_REFERENCE_POSE
-from backcheck.video.analysis import BARBELL_LIFTS, analyze_track, back_series
+from backcheck.video.analysis import BackSeries, analyze_track_full
 from backcheck.video.annotate import DisplayCopy
 from backcheck.video.decode import VideoInfo, probe
 from backcheck.video.errors import VideoError
-from backcheck.video.kinematics import facing_sign
 from backcheck.video.parallel import EngineFactory, default_workers, extract_track_parallel
 from backcheck.video.pose import PoseEngine, default_engine
 from backcheck.video.schema import Analysis, Artifacts
@@ -131,14 +130,15 @@ def run_analysis(
                 n_workers,
                 stage(STAGE_REFERENCE_POSE, ref_info.frames),
             )
-        analysis = analyze_track(
+        result = analyze_track_full(
             track,
             lift=lift,
             reference=ref_track,
             reference_name=reference.name if reference else "reference",
         )
+        analysis = result.analysis
         if display is not None:
-            write_artifacts(track, analysis, out, display, stage)
+            write_artifacts(track, analysis, result.series, out, display, stage)
     finally:
         if display is not None:
             display.remove()
@@ -147,14 +147,17 @@ def run_analysis(
 
 
 def write_artifacts(
-    track: Track, analysis: Analysis, out: Path, display: DisplayCopy, stage: StageFn
+    track: Track,
+    analysis: Analysis,
+    series: BackSeries,
+    out: Path,
+    display: DisplayCopy,
+    stage: StageFn,
 ) -> None:
     """Annotated video (from the display copy), contact sheet and plot; sets their paths."""
     from backcheck.video.annotate import write_annotated
     from backcheck.video.plots import write_plot
 
-    found = track.found
-    series = back_series(track, facing_sign(track.image[found]), analysis.lift in BARBELL_LIFTS)
     video_path = out / "annotated.mp4"
     sheet = out / "contact_sheet.png"
     plot = out / "angles.png"
