@@ -171,7 +171,7 @@ def test_two_core_analysis_and_video_equal_one_stream(numbered_clip: Path, tmp_p
         names = sorted(p.name for p in (tmp_path / out).iterdir())
         assert names == ["analysis.json", "angles.png", "annotated.mp4", "contact_sheet.png"]
         with av.open(str(tmp_path / out / "annotated.mp4")) as c:
-            frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+            frames = [np.asarray(f.to_ndarray(format="rgb24"), np.uint8) for f in c.decode(video=0)]
         assert len(frames) == N_FRAMES
         # the annotated video shows the clip's own frames in order (the numbers survive)
         assert [frame_number(f) for f in frames[30:40]] == list(range(30, 40))
