@@ -170,3 +170,9 @@ def test_bad_environment_settings_are_refused(
         pytest.fail(f"the server started with {name}={value!r}: {stdout}{stderr}")
     result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     assert_one_line_error(result, needle)
+
+
+def test_story_fifo_does_not_hang(tmp_path: Path) -> None:
+    fifo = tmp_path / "story.txt"
+    os.mkfifo(fifo)
+    assert_one_line_error(run("assess", "--story", str(fifo), timeout=30), "not a regular file")

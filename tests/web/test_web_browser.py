@@ -138,8 +138,10 @@ def test_self_care_interview_shows_the_plan(page: Any) -> None:
     complete_self_care_interview(page)
     assert page.get_attribute("#triage-result", "data-level") == "self_care"
     assert page.query_selector("#emergency") is None
-    plan = page.inner_text("#plan")
-    assert "Dose" in plan and page.locator(".plan-item").count() >= 2
+    assert page.locator("details.plan-group").count() >= 3
+    page.click("#plan-relief summary")
+    assert "How much" in page.inner_text("#plan-relief")
+    assert page.locator(".plan-item").count() >= 2
     shot(page, "result_self_care_phone")
 
 
@@ -149,8 +151,7 @@ def test_journal_over_days_escalates_triage(page: Any) -> None:
     shot(page, "journal_empty_phone")
     for days_ago, pain in ((6, 5), (4, 5), (2, 6), (0, 6)):
         page.click(f"label.pill:has(input[name=pain][value='{pain}'])")
-        page.click("label.pill:has(input[name=activities][value=heat])")
-        page.click("label.pill:has(input[name=response][value=same])")
+        page.click("label.pill:has(input[name=response_heat][value=same])")
         page.click("details summary")
         page.fill("#day", (date.today() - timedelta(days=days_ago)).isoformat())
         page.get_by_role("button", name="Save entry").click()

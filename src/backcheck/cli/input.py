@@ -82,34 +82,59 @@ def parse_json_text(text: str) -> Any:
         raise ValueError(f"not valid JSON ({str(exc).split(':')[0]})") from None
 
 
-def read_json_file(path: Path, what: str) -> Any:
-    """Read a JSON file, turning every failure into a one-line message (and exit 2)."""
+class UserFileError(ValueError):
+    """A file the user named cannot be used; the message says why, in one line."""
+
+
+def read_user_file(path: Path, what: str, max_bytes: int) -> bytes:
+    """The bytes of a small regular file the user named, or UserFileError saying why not.
+
+    Never blocks on a FIFO or a device, and never reads more than ``max_bytes`` + 1.
+    """
     label = f"{what} {path}"
     try:
         # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting forever.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
-        fail(f"{label}: no such file")
+        raise UserFileError(f"{label}: no such file") from None
     except PermissionError:
-        fail(f"{label}: permission denied (you may not read this file)")
+        raise UserFileError(f"{label}: permission denied (you may not read this file)") from None
     except OSError as exc:
-        fail(f"{label}: cannot open it ({exc.strerror or exc.__class__.__name__})")
+        reason = exc.strerror or exc.__class__.__name__
+        raise UserFileError(f"{label}: cannot open it ({reason})") from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            fail(f"{label}: is a directory, not a file")
+            raise UserFileError(f"{label}: is a directory, not a file")
         if not stat.S_ISREG(info.st_mode):
-            fail(f"{label}: not a regular file (a pipe or a device): save the JSON to a file")
-        if info.st_size > MAX_JSON_FILE_BYTES:
-            fail(f"{label}: too large ({info.st_size // (1024 * 1024)} MB; a {what} is a few kB)")
+            raise UserFileError(
+                f"{label}: not a regular file (a pipe or a device): save it to a file first"
+            )
+        if info.st_size > max_bytes:
+            raise UserFileError(f"{label}: too large ({_size(info.st_size)}; a {what} is small)")
         with os.fdopen(os.dup(fd), "rb") as f:
-            data = f.read(MAX_JSON_FILE_BYTES + 1)
+            data = f.read(max_bytes + 1)
     except OSError as exc:
-        fail(f"{label}: cannot read it ({exc.strerror or exc.__class__.__name__})")
+        reason = exc.strerror or exc.__class__.__name__
+        raise UserFileError(f"{label}: cannot read it ({reason})") from None
     finally:
         os.close(fd)
-    if len(data) > MAX_JSON_FILE_BYTES:
-        fail(f"{label}: too large (a {what} is a few kB)")
+    if len(data) > max_bytes:
+        raise UserFileError(f"{label}: too large (a {what} is small)")
+    return data
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} kB"
+
+
+def read_json_file(path: Path, what: str) -> Any:
+    """Read a JSON file, turning every failure into a one-line message (and exit 2)."""
+    label = f"{what} {path}"
+    try:
+        data = read_user_file(path, what, MAX_JSON_FILE_BYTES)
+    except UserFileError as exc:
+        fail(str(exc))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
