@@ -35,7 +35,8 @@ def test_story_interview_prints_the_emergency_first_then_what_it_understood(
     asked = term.read_until("> ", times=4)[len(screen) :]
     assert "How bad is the pain right now" not in asked  # the story answered it
     os.write(term.master, b"\x04")  # end of input: the triage so far
-    final = term.read_until("Go to an emergency department now", times=3)
+    term.read_until("(input ended")
+    final = term.read_until("not a diagnosis")
     assert term.close() == 0
     assert final.rindex("EMERGENCY") > final.index("(input ended")
 
