@@ -21,7 +21,7 @@ from backcheck.web.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-FAKE_RUNNER = "fake_runner:FakeRunner"
+FAKE_RUNNER = "tests.web.fake_runner:FakeRunner"
 CLIPS = (REPO / ".." / "shared" / "data" / "videos").resolve()
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
 MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
@@ -97,7 +97,7 @@ def start_server(
     env.update(
         BACKCHECK_DATA_DIR=str(data_dir),
         BACKCHECK_ANALYSIS_RUNNER=runner,
-        PYTHONPATH=os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")]),
+        PYTHONPATH=os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]),
     )
     env.pop("BACKCHECK_DATABASE_URL", None)
     log = open(data_dir / f"server-{port}.log", "ab")  # noqa: SIM115
@@ -115,10 +115,11 @@ def start_server(
         stderr=subprocess.STDOUT,
     )
     server = LiveServer(f"http://127.0.0.1:{port}", process, data_dir, port, runner)
-    deadline = time.monotonic() + 30
+    # Generous: on a loaded machine, under coverage, the first answer can take many seconds.
+    deadline = time.monotonic() + 90
     while True:
         try:
-            if httpx.get(server.url + "/api/v1/journal/entries", timeout=1).status_code == 200:
+            if httpx.get(server.url + "/api/v1/journal/entries", timeout=10).status_code == 200:
                 return server
         except httpx.HTTPError:
             pass
