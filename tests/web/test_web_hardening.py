@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import MutableMapping
 from typing import Any
 
 import pytest
@@ -13,7 +14,8 @@ from httpx import Response
 from backcheck.web.app import create_app
 from backcheck.web.security import SECURITY_HEADERS
 from backcheck.web.settings import Settings
-from tests.web.web_support import csrf_of
+from tests.web.test_web_jobs import finished, upload
+from tests.web.web_support import MP4_HEAD, csrf_of, make_settings
 
 HEADERS = [name.decode() for name, _value in SECURITY_HEADERS]
 HUGE_ID = 2**63  # one past SQLite's INTEGER
@@ -201,9 +203,6 @@ def test_import_refuses_what_an_export_never_holds(
 
 
 def _with_everything(client: TestClient) -> str:
-    from tests.web.test_web_jobs import finished, upload
-    from tests.web.web_support import MP4_HEAD
-
     client.post("/api/v1/journal/entries", json={"pain": 4, "note": "stiff", "day": "2025-03-01"})
     token = csrf_of(client, "/interview")
     r = client.post("/interview", data={"csrf_token": token}, follow_redirects=False)
@@ -228,8 +227,6 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> None:
 def test_export_import_export_is_identical_with_analyses_and_artifacts(
     client: TestClient, settings: Settings
 ) -> None:
-    from tests.web.web_support import make_settings
-
     job_id = _with_everything(client)
     first = client.get("/api/v1/export").json()
     assert len(first["analyses"]) == 2 and any(a["files"] for a in first["analyses"])
@@ -331,8 +328,6 @@ def test_echoed_values_are_cut_short(client: TestClient) -> None:
 def test_the_upload_limit_counts_every_part(settings: Settings) -> None:
     from dataclasses import replace
 
-    from test_web_jobs import MP4_HEAD
-
     def body() -> Any:  # chunked, no Content-Length: 450 kB of small fields, a tiny file
         for n in range(50):
             yield f'--B\r\nContent-Disposition: form-data; name="f{n}"\r\n\r\n'.encode()
@@ -354,24 +349,23 @@ def test_a_stalled_upload_times_out(settings: Settings) -> None:
     from dataclasses import replace
 
     import anyio
-    from test_web_jobs import MP4_HEAD
 
     app = create_app(replace(settings, upload_stall_s=0.5))
     head = (
         b'--B\r\nContent-Disposition: form-data; name="video"; filename="a.mp4"\r\n\r\n' + MP4_HEAD
     )
-    sent: list[dict[str, Any]] = []
+    sent: list[MutableMapping[str, Any]] = []
 
     async def run() -> None:
         messages = [{"type": "http.request", "body": head, "more_body": True}]
 
-        async def receive() -> dict[str, Any]:
+        async def receive() -> MutableMapping[str, Any]:
             if messages:
                 return messages.pop(0)
             await anyio.sleep(3600)  # the client went quiet
             return {"type": "http.disconnect"}
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: MutableMapping[str, Any]) -> None:
             sent.append(message)
 
         scope = {
