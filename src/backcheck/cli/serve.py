@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import ipaddress
+from typing import Annotated
 
 import typer
 
+from backcheck.cli.input import fail
+
 
 def serve_command(
-    host: str = typer.Option(
-        "127.0.0.1", "--host", help="Address to bind (local only by default)."
-    ),
-    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
-    database_url: str | None = typer.Option(
-        None,
-        "--database-url",
-        envvar="BACKCHECK_DATABASE_URL",
-        help="SQLAlchemy URL (default: SQLite in the user data folder).",
-    ),
+    host: Annotated[
+        str, typer.Option("--host", help="Address to bind (local only by default).")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
+    ] = 8000,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            envvar="BACKCHECK_DATABASE_URL",
+            help="SQLAlchemy URL (default: SQLite in the user data folder).",
+        ),
+    ] = None,
 ) -> None:
     """Start the web app: interview, pain journal, video check and report in the browser."""
     if not is_loopback(host):
@@ -33,13 +40,14 @@ def serve_command(
     from backcheck.storage import open_database
     from backcheck.storage.db import display_url
     from backcheck.web.app import create_app
-    from backcheck.web.settings import load_settings
+    from backcheck.web.settings import SettingsError, load_settings
 
     try:
         settings = load_settings(database_url=database_url, host=host)
+    except SettingsError as exc:
+        fail(str(exc))
     except OSError as exc:
-        typer.echo(f"backcheck: error: cannot use the data folder: {exc}", err=True)
-        raise typer.Exit(2) from None
+        fail(f"cannot use the data folder: {exc}")
     shown = display_url(settings.database_url)
     try:  # fail with one line, before the server starts, if the database is unusable
         open_database(settings.database_url).close()
