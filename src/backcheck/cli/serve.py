@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated
 
 import typer
@@ -26,6 +27,14 @@ def serve_command(
     ] = None,
 ) -> None:
     """Start the web app: interview, pain journal, video check and report in the browser."""
+    if not is_loopback(host):
+        typer.echo(
+            f"backcheck: error: --host {host} would let any machine on the network use the app "
+            "without a password; run `backcheck serve --network` (network mode, with pairing) "
+            "to use it from a phone, or bind 127.0.0.1.",
+            err=True,
+        )
+        raise typer.Exit(2)
     import uvicorn
 
     from backcheck.storage import open_database
@@ -59,6 +68,16 @@ def serve_command(
         server_header=False,
         timeout_graceful_shutdown=5,
     )
+
+
+def is_loopback(host: str) -> bool:
+    """True for names and addresses only this machine can reach."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def register(app: typer.Typer) -> None:

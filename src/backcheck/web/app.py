@@ -21,12 +21,14 @@ from backcheck.web.context import STATIC, AppContext, make_templates
 from backcheck.web.errors import (
     ErrorOut,
     document_errors,
+    error_response,
     install_error_handlers,
     unexpected_error,
 )
 from backcheck.web.intake import views as intake
 from backcheck.web.interview import views as interview
 from backcheck.web.journal import views as journal
+from backcheck.web.limits import BodyLimitMiddleware, BodyLimits
 from backcheck.web.reports import views as reports
 from backcheck.web.security import CrossSiteMiddleware, SecurityHeadersMiddleware
 from backcheck.web.settings import Settings, load_settings
@@ -71,7 +73,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
-    # Outermost last: headers on every answer, then the Host check, then the cross-site check.
+    # Outermost last: headers on every answer, then the Host check, the cross-site check, and
+    # the body limits (inside, so a 413 is answered by the error handlers).
+    limits = BodyLimits(
+        json_bytes=config.max_json_bytes,
+        import_bytes=config.max_import_bytes,
+        upload_bytes=config.max_upload_bytes,
+    )
+    app.add_middleware(BodyLimitMiddleware, limits=limits, respond=error_response)
     app.add_middleware(CrossSiteMiddleware)
     app.add_middleware(
         TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts), www_redirect=False

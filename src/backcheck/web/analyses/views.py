@@ -95,6 +95,7 @@ async def _accept_upload(request: Request, ctx: AppContext, *, form_token: bool)
             content_type=request.headers.get("content-type", ""),
             target=staging,
             max_bytes=limit,
+            stall_s=ctx.settings.upload_stall_s,
         )
         if form_token:
             check_csrf(request, ctx.settings.secret_key, upload.fields.get(CSRF_FIELD))
@@ -213,7 +214,7 @@ def artifact_page(ctx: ContextDep, job: JobDep, name: str) -> Response:
     summary="Upload a video for analysis (multipart: video, lift)",
     openapi_extra=UPLOAD_BODY,
     response_model=JobOut,
-    responses=error_responses(400, 403, 413, 415, 422, 503),
+    responses=error_responses(400, 403, 408, 413, 415, 422, 503, 507),
 )
 async def api_upload(request: Request, ctx: ContextDep) -> Any:
     """Queue an analysis; poll the returned status link for progress."""
