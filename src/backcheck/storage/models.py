@@ -1,4 +1,4 @@
-"""The tables: interviews, journal entries and video-analysis jobs.
+"""The tables: interviews, journal entries, video-analysis jobs and paired devices.
 
 JSON columns hold small documents (answers, lists of ticks, analysis results); they map to
 SQLite's JSON text and PostgreSQL's JSONB.
@@ -91,3 +91,15 @@ class AnalysisJob(Base):
     container: Mapped[str] = mapped_column(String(10), default="")
     size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     result: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+
+
+class PairedDevice(Base):
+    """A browser paired for network mode: it may use the app until it is revoked."""
+
+    __tablename__ = "paired_devices"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(80))
+    paired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
