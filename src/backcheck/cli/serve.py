@@ -1,13 +1,25 @@
-"""`backcheck serve`: the local web app (FastAPI + uvicorn) on 127.0.0.1."""
+"""`backcheck serve`: the local web app (FastAPI + uvicorn) on 127.0.0.1, or with
+``--network`` on the local network, where every device has to be paired first."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import typer
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from backcheck.web.settings import Settings
 
 
 def serve_command(
-    host: str = typer.Option(
-        "127.0.0.1", "--host", help="Address to bind (local only by default)."
+    host: str | None = typer.Option(
+        None,
+        "--host",
+        help="Address to bind (default 127.0.0.1; with --network every interface).",
     ),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
     database_url: str | None = typer.Option(
@@ -16,16 +28,41 @@ def serve_command(
         envvar="BACKCHECK_DATABASE_URL",
         help="SQLAlchemy URL (default: SQLite in the user data folder).",
     ),
+    network: bool = typer.Option(
+        False,
+        "--network",
+        help="Serve the local network (e.g. your phone); every device must be paired first.",
+    ),
+    tls: tuple[Path, Path] | None = typer.Option(
+        None,
+        "--tls",
+        metavar="CERT KEY",
+        help="Serve HTTPS with your own certificate and key files (PEM).",
+    ),
 ) -> None:
     """Start the web app: interview, pain journal, video check and report in the browser."""
     import uvicorn
 
     from backcheck.storage import open_database
     from backcheck.web.app import create_app
+    from backcheck.web.pairing.lan import is_loopback
     from backcheck.web.settings import load_settings
 
+    bind = host if host is not None else ("0.0.0.0" if network else "127.0.0.1")
+    if not network and not is_loopback(bind):
+        typer.echo(
+            f"backcheck: error: --host {bind} would serve other machines without pairing; "
+            "add --network to require paired devices.",
+            err=True,
+        )
+        raise typer.Exit(2)
+    if tls is not None:
+        for path in tls:
+            if not path.is_file():
+                typer.echo(f"backcheck: error: --tls: no such file: {path}", err=True)
+                raise typer.Exit(2)
     try:
-        settings = load_settings(database_url=database_url, host=host)
+        settings = load_settings(database_url=database_url, host=bind)
     except OSError as exc:
         typer.echo(f"backcheck: error: cannot use the data folder: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -40,15 +77,63 @@ def serve_command(
             err=True,
         )
         raise typer.Exit(2) from None
-    typer.echo(f"backcheck: open http://{host}:{port}/ (database: {shown})")
+    scheme = "https" if tls else "http"
+    if network:
+        settings = _network_settings(settings, bind=bind, port=port, tls=tls is not None)
+    app = create_app(settings)
+    if settings.network is not None:
+        _print_pairing(app, shown)
+    else:
+        typer.echo(f"backcheck: open {scheme}://{bind}:{port}/ (database: {shown})")
     uvicorn.run(
-        create_app(settings),
-        host=host,
+        app,
+        host=bind,
         port=port,
+        ssl_certfile=str(tls[0]) if tls else None,
+        ssl_keyfile=str(tls[1]) if tls else None,
         log_level="warning",
         server_header=False,
         timeout_graceful_shutdown=5,
     )
+
+
+def _network_settings(settings: Settings, *, bind: str, port: int, tls: bool) -> Settings:
+    """Network mode: the Host allow-list follows the bind address; links use the LAN address."""
+    from backcheck.web.pairing.lan import allowed_hosts_for, is_all_interfaces, lan_address
+    from backcheck.web.pairing.network import NetworkMode
+
+    link_host = bind
+    if is_all_interfaces(bind):
+        found = lan_address()
+        link_host = found or "127.0.0.1"
+        if found is None:
+            typer.echo(
+                "backcheck: warning: no network address found (is this computer on a network?); "
+                "the pairing link below only works on this computer.",
+                err=True,
+            )
+    return replace(
+        settings,
+        allowed_hosts=allowed_hosts_for(bind),
+        network=NetworkMode(bind=bind, port=port, link_host=link_host, tls=tls),
+    )
+
+
+def _print_pairing(app: FastAPI, shown_db: str) -> None:
+    """The first pairing link, as text and as a QR code for a phone's camera."""
+    from backcheck.web.pairing.qr import qr_terminal
+
+    pairing = app.state.pairing
+    link = pairing.network.pairing_link(pairing.codes.issue().code)
+    where = "every interface" if pairing.network.bind in ("0.0.0.0", "::") else pairing.network.bind
+    typer.echo(
+        f"backcheck: network mode on {where}, port {pairing.network.port} (database: {shown_db})\n"
+        "Every device must be paired before it sees anything, this computer included.\n"
+        "Open this link on the device (or scan the QR code with its camera). It works once,\n"
+        "for 10 minutes; a paired device shows new links under Devices.\n\n"
+        f"  {link}\n"
+    )
+    typer.echo(qr_terminal(link))
 
 
 def _redact(url: str) -> str:

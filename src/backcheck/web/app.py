@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from backcheck import __version__
 from backcheck.storage import open_database
-from backcheck.web import home
+from backcheck.web import home, install
 from backcheck.web.analyses import views as analyses
 from backcheck.web.analyses.jobs import JobManager
 from backcheck.web.backup import views as backup
@@ -18,6 +18,8 @@ from backcheck.web.context import STATIC, AppContext, make_templates
 from backcheck.web.errors import install_error_handlers
 from backcheck.web.interview import views as interview
 from backcheck.web.journal import views as journal
+from backcheck.web.pairing import views as pairing
+from backcheck.web.pairing.gate import PairingGate
 from backcheck.web.reports import views as reports
 from backcheck.web.security import EdgeMiddleware
 from backcheck.web.settings import Settings, load_settings
@@ -60,10 +62,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
+    if config.network is not None:  # every request needs a paired device (inside the edge)
+        app.state.pairing = pairing.Pairing(network=config.network)
+        app.add_middleware(PairingGate, secret_key=config.secret_key)
+        app.include_router(pairing.pages)
     app.add_middleware(EdgeMiddleware, allowed_hosts=config.allowed_hosts)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    for module in (home, interview, journal, analyses, reports, backup):
+    for module in (home, install, interview, journal, analyses, reports, backup):
         app.include_router(module.pages)
         if hasattr(module, "api"):
             app.include_router(module.api)
