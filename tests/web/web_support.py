@@ -134,11 +134,13 @@ def start_server(
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    server = LiveServer(f"http://127.0.0.1:{port}", process, data_dir, port, runner)
+    scheme = "https" if "--tls" in extra_args else "http"
+    server = LiveServer(f"{scheme}://127.0.0.1:{port}", process, data_dir, port, runner)
     deadline = time.monotonic() + 30
     while True:
         try:
-            status = httpx.get(server.url + "/api/v1/journal/entries", timeout=1).status_code
+            probe = server.url + "/api/v1/journal/entries"
+            status = httpx.get(probe, timeout=1, verify=False).status_code
             if status == 200 or (status == 401 and "--network" in extra_args):
                 return server
         except httpx.HTTPError:
