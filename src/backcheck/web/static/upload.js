@@ -18,7 +18,9 @@
     function mb(bytes) { return (bytes / 1048576).toFixed(bytes < 10485760 ? 1 : 0); }
 
     // The input opens the camera (capture); this button picks a video already on the phone.
-    if (picker && input) {
+    // Only touch screens open the camera from the field; a computer shows its file dialog.
+    var touch = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
+    if (picker && input && touch) {
       picker.hidden = false;
       picker.addEventListener("click", function () {
         input.removeAttribute("capture");
