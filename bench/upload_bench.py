@@ -1,6 +1,7 @@
 """Video upload over loopback: a 100 MB clip into `backcheck serve --network` (paired).
 
-Run: .venv/bin/python bench/upload_bench.py [--mb 100] [--clip PATH] (or `make bench`).
+Run: .venv/bin/python bench/upload_bench.py [--mb 100] [--clip PATH] [--browser]
+(or `make bench`; --browser also sends it through Chromium's upload form, XHR + progress bar).
 The clip is a real one from ../shared/data padded with an MP4 'free' box to the size (a
 valid MP4, built in a temp dir and deleted after). Figures: upload time and MB/s, the server's
 peak memory (RSS sampled every 10 ms, against its RSS before the upload), and two
@@ -161,11 +162,47 @@ def socket_reference(data_path: Path) -> float:
     return time.perf_counter() - start
 
 
+def browser_upload(url: str, link: str, video: Path) -> tuple[float, int]:
+    """Seconds for Chromium at phone size to pair and send the file through the upload form
+    (XHR with the progress bar) until the progress page opens; distinct bar values seen."""
+    import shutil
+
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(link)
+        page.goto(url + "/analyses")
+        page.set_input_files("#video", str(video))
+        seen: set[float] = set()
+        start = time.perf_counter()
+        page.get_by_role("button", name="Upload and analyse").click()
+        while "/analyses/" not in page.url and time.perf_counter() - start < 600:
+            try:
+                value = page.evaluate("() => document.getElementById('upload-bar').value")
+                seen.add(round(float(value), 3))
+            except (PlaywrightError, TypeError, ValueError):
+                pass
+            page.wait_for_timeout(100)
+        elapsed = time.perf_counter() - start
+        ok = "/analyses/" in page.url
+        browser.close()
+    if not ok:
+        raise RuntimeError("the browser upload did not reach the progress page")
+    return elapsed, len(seen)
+
+
 def main() -> int:
     """Build the file, start the server, pair, upload, report, check the goals."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=100)
     parser.add_argument("--clip", type=Path, default=DEFAULT_CLIP)
+    parser.add_argument(
+        "--browser", action="store_true", help="also upload through Chromium's upload form"
+    )
     args = parser.parse_args()
     if not args.clip.exists():
         print(f"upload bench: clip not found: {args.clip}")
@@ -213,6 +250,19 @@ def main() -> int:
                 upload_s, r = post_file(client, "/api/v1/analyses", video)
                 sampler.running = False
                 sampler.join()
+                browser_s, bar_values, browser_peak = 0.0, 0, 0.0
+                if args.browser:
+                    devices = client.get("/devices").text
+                    fresh = re.search(r'href="(http://[^"]+/pair/[a-z2-9]+)"', devices)
+                    if fresh is None:
+                        print("upload bench: the devices page shows no pairing link")
+                        return 2
+                    watch = PeakSampler(process.pid)
+                    watch.start()
+                    browser_s, bar_values = browser_upload(url, fresh.group(1), video)
+                    watch.running = False
+                    watch.join()
+                    browser_peak = watch.peak
                 if r.status_code != 202:
                     print(f"upload bench: the upload was refused: {r.status_code} {r.text[:200]}")
                     return 1
@@ -237,6 +287,10 @@ def main() -> int:
           f"upload speed / disk: {upload_rate / disk_rate:.2f}")  # fmt: skip
     print(f"  server memory: {before:.0f} MB before, peak {sampler.peak:.0f} MB "
           f"(+{growth:.1f} MB for a {size_mb:.0f} MB body)")  # fmt: skip
+    if args.browser:
+        print(f"  Chromium, phone-size upload form (XHR + progress bar): {browser_s:6.2f} s  "
+              f"{size_mb / browser_s:7.1f} MB/s, {bar_values} bar positions seen, "
+              f"server peak {browser_peak:.0f} MB")  # fmt: skip
     ok = True
     if growth > GOAL_RSS_GROWTH_MB * size_mb / 100:
         print(f"  GOAL MISSED: peak memory growth over {GOAL_RSS_GROWTH_MB:.0f} MB per 100 MB")
