@@ -27,6 +27,41 @@ def _wrap(text: str, indent: str = "") -> list[str]:
     )
 
 
+def _exercise_lines(item: dict[str, Any]) -> list[str]:
+    """An exercise's stop rules, easier and harder versions, and where its pictures are."""
+    if item.get("kind") != "exercise":
+        return []
+    lines = _wrap("Stop if: " + " ".join(item.get("stop_if", [])), "      ")
+    if item.get("regression"):
+        lines += _wrap(f"Easier: {item['regression']}", "      ")
+    if item.get("progression"):
+        lines += _wrap(f"Harder: {item['progression']}", "      ")
+    for path in item.get("illustrations", []):
+        lines += _wrap(f"Picture: {picture_file(path)}", "      ")
+    return lines
+
+
+def picture_file(path: str) -> str:
+    """The local file of an illustration the web app serves at ``path``."""
+    from backcheck.illustrations import svg_file
+
+    return str(svg_file(path.rsplit("/", 1)[-1].removesuffix(".svg")))
+
+
+def _programme_lines(programme: dict[str, Any] | None) -> list[str]:
+    """The staged way back to heavy lifting, with the rule that moves it."""
+    if not programme:
+        return []
+    lines = ["", "The way back to heavy lifting:"]
+    lines += _wrap(f"{programme['rule']['title']}: {programme['rule']['explanation']}", "  ")
+    for number, phase in enumerate(programme["phases"], start=1):
+        lines += _wrap(f"{number}. {phase['title']}: {phase['goal']}", "  ")
+        lines += _wrap(f"Sessions: {phase['sessions']} Load: {phase['load']}", "      ")
+        lines += _wrap("Move on when: " + " ".join(phase["progress_when"]), "      ")
+        lines += _wrap("Step back when: " + " ".join(phase["step_back_when"]), "      ")
+    return lines
+
+
 def render_text(assessment: dict[str, Any]) -> str:
     """The readable report for ``--format text`` and the interview's ending."""
     triage = assessment["triage"]
@@ -71,8 +106,12 @@ def render_text(assessment: dict[str, Any]) -> str:
         lines += _wrap(f"{item['title']}  ({item['dose']})", "  * ")
         for step in item["steps"]:
             lines += _wrap(step, "      ")
+        lines += _exercise_lines(item)
     for held in assessment.get("plan_held_back", []):
         lines += _wrap(f"Held back: {held['title']}. {held['note']}", "  ")
+    for kept in assessment.get("plan_already_doing", []):
+        lines += _wrap(f"Already doing: {kept['title']}. {kept['note']}", "  ")
+    lines += _programme_lines(assessment.get("programme"))
 
     questions = assessment.get("next_questions", [])
     if questions:

@@ -10,7 +10,8 @@ from backcheck.core.inference import CauseResult, infer_causes
 from backcheck.core.interview import Question, next_questions
 from backcheck.core.knowledge.loader import load_knowledge
 from backcheck.core.knowledge.schema import Knowledge
-from backcheck.core.plan import AvoidedItem, PlanStep, build_plan
+from backcheck.core.plan import AvoidedItem, PlanStep, build_plan, illustration_path
+from backcheck.core.programme import Programme, programme_for
 from backcheck.core.triage import Adjustment, Triage, resolve_contradictions, triage
 
 
@@ -22,6 +23,8 @@ class Assessment:
     causes: tuple[CauseResult, ...]
     plan: tuple[PlanStep, ...]
     avoided: tuple[AvoidedItem, ...]
+    already_doing: tuple[AvoidedItem, ...]
+    programme: Programme | None
     next_questions: tuple[Question, ...]
     adjustments: tuple[Adjustment, ...]
     notes: tuple[str, ...]
@@ -66,20 +69,14 @@ class Assessment:
                 }
                 for c in self.causes
             ],
-            "plan": [
-                {
-                    "id": p.id,
-                    "section": p.section,
-                    "title": p.title,
-                    "because": list(p.because),
-                    "steps": list(p.steps),
-                    "dose": p.dose,
-                }
-                for p in self.plan
-            ],
+            "plan": [_plan_item(p) for p in self.plan],
             "plan_held_back": [
                 {"id": a.id, "title": a.title, "note": a.note} for a in self.avoided
             ],
+            "plan_already_doing": [
+                {"id": a.id, "title": a.title, "note": a.note} for a in self.already_doing
+            ],
+            "programme": self.programme.to_dict() if self.programme is not None else None,
             "next_questions": [q.to_dict() for q in self.next_questions],
             "adjustments": [
                 {"rule": a.rule, "changed": a.changed, "message": a.message}
@@ -88,6 +85,25 @@ class Assessment:
             "notes": list(self.notes),
             "disclaimer": self.disclaimer,
         }
+
+
+def _plan_item(p: PlanStep) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": p.id,
+        "section": p.section,
+        "kind": p.kind,
+        "title": p.title,
+        "because": list(p.because),
+        "steps": list(p.steps),
+        "dose": p.dose,
+    }
+    if p.kind == "exercise":
+        item["stop_if"] = list(p.stop_if)
+        item["regression"] = p.regression
+        item["progression"] = p.progression
+        item["illustration"] = p.illustration
+        item["illustrations"] = [illustration_path(name) for name in p.illustrations]
+    return item
 
 
 def _evidence(evidence: Any) -> dict[str, Any]:
@@ -107,13 +123,16 @@ def assess(
     findings, adjustments = resolve_contradictions(case.findings, kb)
     result = triage(findings, kb)
     causes = infer_causes(findings, case.confidence, kb)
-    plan, avoided = build_plan(result, causes, findings, kb)
+    plan = build_plan(result, causes, findings, kb)
+    programme = programme_for(result.level, plan.steps, kb)
     questions = next_questions(case, kb, limit=question_limit, state=(findings, result, causes))
     return Assessment(
         result,
         causes,
-        plan,
-        avoided,
+        plan.steps,
+        plan.held_back,
+        plan.already_doing,
+        programme,
         tuple(questions),
         adjustments,
         case.notes,

@@ -6,6 +6,12 @@ From dated entries the engine derives the course of the episode: ``days_since_on
 with the interview's answers and the case is assessed again, so pain that persists, worsens
 with rest or does not respond to self-care escalates by itself.
 
+Each activity has its own response ("rest: worse, walking: better"): one answer for several
+activities cannot say which of them helped, so an old single answer is read only when it
+cannot be misread (rest alone; self-care alone). An entry may also log a programme session
+(pain during, after and the next morning); the programme is replayed from those sessions, and
+any warning sign in the journal stops it.
+
 Merge rule (safety first): the journal is newer than the interview, so its course findings
 replace the interview's; a red-flag finding from the journal can only add or raise (a ticked
 symptom), never clear a red flag the interview recorded.
@@ -20,6 +26,8 @@ from statistics import fmean
 from typing import Literal
 
 from backcheck.core.conditions import FindingValue
+from backcheck.core.knowledge.schema import ProgrammeDef
+from backcheck.core.programme import ProgrammeState, Session, run_programme
 
 Response = Literal["better", "same", "worse"]
 Radiation = Literal["no", "buttock_thigh", "past_knee"]
@@ -52,20 +60,36 @@ RESPONSES: dict[str, str] = {
     "same": "No change",
     "worse": "Worse",
 }
-# A symptom ticked in an entry → the red-flag finding (and value) it records.
+# A symptom ticked in an entry → the red-flag finding (and value) it records, and its label.
+# Labels follow the way the published cauda equina symptom cards ask (GIRFT 2023).
 SYMPTOMS: dict[str, tuple[str, FindingValue, str]] = {
     "saddle_numbness": (
         "saddle_numbness",
         True,
-        "Numbness or tingling in the groin, genitals, buttocks or inner thighs",
+        "Numbness, tingling or changed feeling in the groin, genitals, back passage, buttocks "
+        "or inner thighs, or when wiping",
+    ),
+    "bladder_sensation_reduced": (
+        "bladder_sensation_reduced",
+        True,
+        "Not knowing when your bladder is full or empty, or less feeling when passing urine",
     ),
     "difficulty_passing_urine": (
         "difficulty_passing_urine",
         True,
-        "New difficulty passing urine",
+        "New difficulty passing urine (hard to start, weak stream, not emptying)",
     ),
     "urinary_incontinence_new": ("urinary_incontinence_new", True, "New leaking of urine"),
-    "bowel_incontinence_new": ("bowel_incontinence_new", True, "New loss of bowel control"),
+    "bowel_incontinence_new": (
+        "bowel_incontinence_new",
+        True,
+        "New loss of bowel control, or not feeling the need to go",
+    ),
+    "new_sexual_dysfunction": (
+        "new_sexual_dysfunction",
+        True,
+        "New changes in sexual function or feeling (erection, ejaculation, genital numbness)",
+    ),
     "bilateral_leg_symptoms": (
         "bilateral_leg_symptoms",
         True,
@@ -74,15 +98,30 @@ SYMPTOMS: dict[str, tuple[str, FindingValue, str]] = {
     "leg_weakness_progressive": (
         "leg_weakness",
         "progressive",
-        "Leg or foot weakness that is getting worse",
+        "Leg or foot weakness that is getting worse or came on suddenly",
+    ),
+    "leg_weakness_new": (
+        "leg_weakness",
+        "new_stable",
+        "New weakness in a leg or foot, even if it is not getting worse",
     ),
     "foot_drop": ("foot_drop", True, "Foot slapping or dragging (foot drop)"),
+    "gait_disturbance": (
+        "gait_disturbance",
+        True,
+        "Walking has changed: tripping, or a knee giving way",
+    ),
     "numbness_tingling": ("numbness_tingling", True, "Numbness or pins and needles in a leg"),
     "fever_or_unwell": ("fever_or_unwell", True, "Fever or feeling generally unwell"),
     "constant_night_pain": (
         "constant_night_pain",
         True,
         "Constant pain through the night, whatever the position",
+    ),
+    "pain_worse_cough_sneeze": (
+        "pain_worse_cough_sneeze",
+        True,
+        "Pain much worse when you cough or sneeze",
     ),
 }
 # Red-flag findings whose journal value can only raise the interview's (never clear it).
@@ -95,8 +134,24 @@ CARE_DAYS = 3  # self-care on this many distinct days counts as "tried for a few
 
 
 @dataclass(frozen=True, slots=True)
+class SessionLog:
+    """A programme session logged in an entry; the entry's pain is the pain before it."""
+
+    pain_during: int
+    pain_after: int | None = None
+    pain_next_morning: int | None = None
+    spread_down_leg: bool = False
+    done: tuple[str, ...] = ()
+    load: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
-    """One journal entry, as the engine reads it."""
+    """One journal entry, as the engine reads it.
+
+    ``responses`` holds how the pain responded to each activity; ``response`` is the older
+    single answer for the whole entry, read only where it cannot be misread.
+    """
 
     day: date
     pain: int
@@ -104,6 +159,19 @@ class Entry:
     response: Response | None = None
     radiates: Radiation = "no"
     symptoms: frozenset[str] = frozenset()
+    responses: Mapping[str, Response] = field(default_factory=dict)
+    session: SessionLog | None = None
+
+    def response_to(self, activity: str) -> Response | None:
+        """How the pain responded to one activity (the single old answer only if it was alone)."""
+        if activity not in self.activities:
+            return None
+        answer = self.responses.get(activity)
+        if answer is not None:
+            return answer
+        if self.response is not None and self.activities == {activity}:
+            return self.response
+        return None
 
 
 @dataclass(frozen=True)
@@ -192,7 +260,7 @@ def pain_trend(entries: list[Entry]) -> str | None:
 
 def _worse_with_rest(entries: list[Entry]) -> bool | None:
     """True when rest made it worse once, or failed to ease it twice with no relief at all."""
-    responses = [e.response for e in entries if "rest" in e.activities and e.response]
+    responses = [r for e in entries if (r := e.response_to("rest")) is not None]
     if "worse" in responses:
         return True
     if responses.count("same") >= 2 and "better" not in responses:
@@ -202,13 +270,24 @@ def _worse_with_rest(entries: list[Entry]) -> bool | None:
     return None
 
 
+def _care_answers(entry: Entry) -> list[Response]:
+    """The responses to self-care in one entry: per activity, or the old single answer when
+    everything done that day was self-care (then it answers for all of it)."""
+    answers = [r for a in sorted(entry.activities & CONSERVATIVE) if (r := entry.responses.get(a))]
+    if answers:
+        return answers
+    if entry.response is not None and entry.activities and entry.activities <= CONSERVATIVE:
+        return [entry.response]
+    return []
+
+
 def _conservative_care(entries: list[Entry]) -> tuple[bool | None, bool | None]:
     """(tried for a few days, relieved) from the entries that record self-care."""
     care = [e for e in entries if e.activities & CONSERVATIVE]
     if not care:
         return None, None
     tried = len({e.day for e in care}) >= CARE_DAYS
-    answers = [e.response for e in care if e.response]
+    answers = [answer for e in care for answer in _care_answers(e)]
     if not answers:
         return tried or None, None
     better = answers.count("better")
@@ -251,3 +330,41 @@ def merge_findings(
             continue
         merged[key] = value
     return merged
+
+
+def warning_signs(entries: Iterable[Entry]) -> tuple[str, ...]:
+    """The plain labels of every warning sign ticked in the journal, first seen first."""
+    labels: list[str] = []
+    for entry in sorted(entries, key=lambda e: e.day):
+        for symptom in sorted(entry.symptoms):
+            if symptom in SYMPTOMS and SYMPTOMS[symptom][2] not in labels:
+                labels.append(SYMPTOMS[symptom][2])
+    return tuple(labels)
+
+
+def sessions(entries: Iterable[Entry]) -> list[Session]:
+    """The programme sessions logged in the journal, the entry's pain as the pain before."""
+    return [
+        Session(
+            e.day,
+            e.pain,
+            e.session.pain_during,
+            e.session.pain_after,
+            e.session.pain_next_morning,
+            e.session.spread_down_leg or e.radiates == "past_knee",
+            e.session.done,
+            e.session.load,
+        )
+        for e in entries
+        if e.session is not None
+    ]
+
+
+def journal_programme(
+    entries: Iterable[Entry], programme: ProgrammeDef, *, level: str
+) -> ProgrammeState:
+    """Where the programme stands from the journal's sessions; a warning sign stops it."""
+    ordered = sorted(entries, key=lambda e: e.day)
+    return run_programme(
+        sessions(ordered), programme, level=level, warning_signs=warning_signs(ordered)
+    )

@@ -1,7 +1,9 @@
-"""Plan generation: pick plan items from the triage level and the identified causes.
+"""Plan generation: pick plan items from the triage level, the identified causes, the lift and
+what the lifter already does.
 
 Emergency and urgent results get care advice only (their items list no other level), so a
-training plan can never sit beside an emergency.
+training plan can never sit beside an emergency. An item fitted to lifts (``lifts``) is chosen
+only for those lifts, so a squatter never gets a deadlift-only substitute.
 """
 
 from __future__ import annotations
@@ -15,6 +17,12 @@ from backcheck.core.knowledge.schema import LEVELS, Knowledge, PlanItemDef
 from backcheck.core.triage import Triage
 
 SECTION_ORDER = {"care": 0, "relief": 1, "train_around": 2, "fix": 3, "safety_net": 4}
+ILLUSTRATION_PATH = "/static/illustrations/{name}.svg"
+
+
+def illustration_path(name: str) -> str:
+    """The path the web app serves a figure at (as image/svg+xml)."""
+    return ILLUSTRATION_PATH.format(name=name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,15 +35,34 @@ class PlanStep:
     because: tuple[str, ...]
     steps: tuple[str, ...]
     dose: str
+    kind: str = "advice"
+    stop_if: tuple[str, ...] = ()
+    regression: str | None = None
+    progression: str | None = None
+    illustrations: tuple[str, ...] = ()
+
+    @property
+    def illustration(self) -> str | None:
+        """The path of the item's main figure, if it has one."""
+        return illustration_path(self.illustrations[0]) if self.illustrations else None
 
 
 @dataclass(frozen=True, slots=True)
 class AvoidedItem:
-    """A plan item that would apply but is left out for safety, and why."""
+    """A plan item left out (for safety, or because the lifter already does it), and why."""
 
     id: str
     title: str
     note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The chosen steps, the items held back for safety and those the lifter already does."""
+
+    steps: tuple[PlanStep, ...]
+    held_back: tuple[AvoidedItem, ...]
+    already_doing: tuple[AvoidedItem, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +72,7 @@ class _Entry:
 
     item: PlanItemDef
     held_back: AvoidedItem
+    already: AvoidedItem
     by_because: dict[tuple[str, ...], PlanStep]  # filled as each first occurs
 
     def step(self, because: tuple[str, ...]) -> PlanStep:
@@ -53,7 +81,17 @@ class _Entry:
         if step is None:
             item = self.item
             step = PlanStep(
-                item.id, item.section, item.title, because, tuple(item.steps), item.dose
+                item.id,
+                item.section,
+                item.title,
+                because,
+                tuple(item.steps),
+                item.dose,
+                item.kind,
+                tuple(item.stop_if),
+                item.regression,
+                item.progression,
+                tuple(item.illustrations),
             )
             self.by_because[because] = step
         return step
@@ -64,31 +102,55 @@ def _entries_by_level(knowledge: Knowledge) -> dict[str, tuple[_Entry, ...]]:
     """For each triage level, the plan items offered at it, in section order (file order
     within a section), so a plan only looks at items its level allows."""
     ordered = sorted(knowledge.plan_items, key=lambda i: SECTION_ORDER[i.section])
-    entries = [_Entry(i, AvoidedItem(i.id, i.title, i.avoid_note or ""), {}) for i in ordered]
+    entries = [
+        _Entry(
+            i,
+            AvoidedItem(i.id, i.title, i.avoid_note or ""),
+            AvoidedItem(i.id, i.title, i.skip_note or ""),
+            {},
+        )
+        for i in ordered
+    ]
     return {
         level: tuple(entry for entry in entries if level in entry.item.levels) for level in LEVELS
     }
 
 
+def fits_lift(item: PlanItemDef, lift: object) -> bool:
+    """Whether an item fitted to lifts applies to this lift (None: the lift is unanswered)."""
+    if item.lifts is None:
+        return True
+    if lift is None:
+        return item.lift_unknown
+    return lift in item.lifts
+
+
 def build_plan(
     triage: Triage, causes: tuple[CauseResult, ...], findings: Findings, knowledge: Knowledge
-) -> tuple[tuple[PlanStep, ...], tuple[AvoidedItem, ...]]:
-    """Choose plan items in section order; report items held back by a contraindication."""
+) -> Plan:
+    """Choose plan items in section order; report items held back or already done."""
     identified = {cause.id for cause in causes if cause.identified}
     level_rules = tuple(r.rule for r in triage.reasons if r.level == triage.level)
     incomplete = not triage.complete
+    lift = findings.get("lift")
     chosen: list[PlanStep] = []
     avoided: list[AvoidedItem] = []
+    already: list[AvoidedItem] = []
     for entry in _entries_by_level(knowledge)[triage.level]:
         item = entry.item
         because = _because(item, identified, level_rules)
-        if because is None or (item.when is not None and not item.when.holds(findings, False)):
+        if because is None or not fits_lift(item, lift):
+            continue
+        if item.when is not None and not item.when.holds(findings, False):
             continue
         if item.avoid_when is not None and item.avoid_when.holds(findings, incomplete):
             avoided.append(entry.held_back)
             continue
+        if item.skip_when is not None and item.skip_when.holds(findings, False):
+            already.append(entry.already)
+            continue
         chosen.append(entry.step(because))
-    return tuple(chosen), tuple(avoided)
+    return Plan(tuple(chosen), tuple(avoided), tuple(already))
 
 
 def _because(

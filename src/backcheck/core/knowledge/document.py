@@ -38,9 +38,10 @@ def knowledge_data(kb: Knowledge) -> dict[str, Any]:
         ],
         "plan_items": [
             {
-                **p.model_dump(exclude={"when", "avoid_when"}),
+                **p.model_dump(exclude={"when", "avoid_when", "skip_when"}),
                 "when": to_data(p.when) if p.when else None,
                 "avoid_when": to_data(p.avoid_when) if p.avoid_when else None,
+                "skip_when": to_data(p.skip_when) if p.skip_when else None,
             }
             for p in kb.plan_items
         ],
@@ -48,6 +49,7 @@ def knowledge_data(kb: Knowledge) -> dict[str, Any]:
             {**c.model_dump(exclude={"when"}), "when": to_data(c.when)} for c in kb.consistency
         ],
         "settings": kb.settings.model_dump(),
+        "programme": kb.programme.model_dump(),
     }
 
 
@@ -71,8 +73,11 @@ def knowledge_markdown(kb: Knowledge) -> str:
         "evidence. A cause is identified at probability ≥ "
         f"{kb.settings.identified_threshold:.0%} with at least one supporting item. Video "
         "evidence is weighted by the video's confidence.",
-        "- **Plan**: items chosen by triage level and identified causes; emergency and urgent "
-        "results get care advice only.",
+        "- **Plan**: items chosen by triage level, identified causes and the lift; an item the "
+        "lifter already does is left out with a note; emergency and urgent results get care "
+        "advice only. Every exercise carries stop rules, an easier and a harder version.",
+        "- **Programme**: staged phases; the pain rule below moves the lifter on, holds or "
+        "steps back after each logged session; a warning sign in the journal stops it.",
         "",
         "## Questions",
         "",
@@ -123,10 +128,54 @@ def knowledge_markdown(kb: Knowledge) -> str:
         ]
         if item.when:
             out.append(f"- Only when: {describe(item.when)}")
+        if item.lifts:
+            unknown = " (or lift unanswered)" if item.lift_unknown else ""
+            out.append(f"- Lifts: {', '.join(item.lifts)}{unknown}")
         if item.avoid_when:
             out.append(f"- Held back when: {describe(item.avoid_when)} — {item.avoid_note}")
+        if item.skip_when:
+            out.append(f"- Left out when: {describe(item.skip_when)} — {item.skip_note}")
         out += [f"- Step: {step}" for step in item.steps]
-        out += [f"- Dose: {item.dose}", f"- Sources: {', '.join(item.source)}", ""]
+        out.append(f"- Dose: {item.dose}")
+        out += [f"- Stop if: {rule}" for rule in item.stop_if]
+        if item.regression:
+            out.append(f"- Easier: {item.regression}")
+        if item.progression:
+            out.append(f"- Harder: {item.progression}")
+        if item.illustrations:
+            out.append(f"- Pictures: {', '.join(item.illustrations)}")
+        out += [f"- Sources: {', '.join(item.source)}", ""]
+    pain = kb.programme.rule
+    out += [
+        "## Programme",
+        "",
+        f"### `{pain.id}` — {pain.title}",
+        "",
+        pain.explanation,
+        "",
+        f"- Progress: pain during ≤ {pain.during_max}/10 and next morning ≤ "
+        f"{pain.morning_over_baseline_max} above the pain before the session.",
+        f"- Step back: pain during ≥ {pain.step_back_during_min}/10, next morning ≥ "
+        f"{pain.step_back_morning_over_min} above, or pain spreading down a leg.",
+        "- Otherwise: hold. A warning sign in the journal, or an emergency or urgent result, "
+        "stops the programme.",
+        f"- Offered at: {', '.join(kb.programme.levels)}",
+        f"- Sources: {', '.join(pain.source)}",
+        "",
+    ]
+    for number, phase in enumerate(kb.programme.phases, start=1):
+        out += [
+            f"### {number}. `{phase.id}` — {phase.title}",
+            "",
+            f"- Goal: {phase.goal}",
+            f"- Sessions: {phase.sessions}",
+            f"- Load: {phase.load}",
+            f"- Exercises from: {', '.join(phase.sections)}",
+            f"- Sessions in a row within the rule to move on: {phase.sessions_to_progress}",
+        ]
+        out += [f"- Move on when: {text}" for text in phase.progress_when]
+        out += [f"- Step back when: {text}" for text in phase.step_back_when]
+        out += [f"- Sources: {', '.join(phase.source)}", ""]
     out += ["## Contradictions resolved toward safety", ""]
     for fix in kb.consistency:
         out.append(f"- `{fix.id}`: when {describe(fix.when)} → {fix.set}. {fix.message}")

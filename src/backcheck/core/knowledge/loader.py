@@ -22,6 +22,7 @@ from backcheck.core.knowledge.schema import (
     FindingDef,
     Knowledge,
     PlanItemDef,
+    ProgrammeDef,
     SettingsDef,
     SourceDef,
     TriageRuleDef,
@@ -35,6 +36,7 @@ FILES = {
     "plan_items": "plan_items.yaml",
     "consistency": "consistency.yaml",
     "settings": "settings.yaml",
+    "programme": "programme.yaml",
 }
 CAUSE_IDS = (
     "insufficient_bracing",
@@ -107,17 +109,62 @@ def load_knowledge_from(directory: Path | None = None) -> Knowledge:
         error = exc.errors()[0]
         field = ".".join(str(p) for p in error["loc"])
         raise KnowledgeError(f"settings.yaml: field {field}: {error['msg']}") from exc
+    programme = _programme(raw["programme"])
+    plan_items = [
+        item.model_copy(update={"stop_if": [_fill(programme, text) for text in item.stop_if]})
+        for item in _items(PlanItemDef, raw["plan_items"], FILES["plan_items"])
+    ]
     knowledge = Knowledge(
         sources={s.id: s for s in _items(SourceDef, raw["sources"], FILES["sources"])},
         findings={f.id: f for f in _items(FindingDef, raw["findings"], FILES["findings"])},
         rules=tuple(_items(TriageRuleDef, raw["rules"], FILES["rules"])),
         causes=tuple(_items(CauseDef, raw["causes"], FILES["causes"])),
-        plan_items=tuple(_items(PlanItemDef, raw["plan_items"], FILES["plan_items"])),
+        plan_items=tuple(plan_items),
         consistency=tuple(_items(ConsistencyDef, raw["consistency"], FILES["consistency"])),
         settings=settings,
+        programme=programme,
     )
     _cross_check(knowledge)
     return knowledge
+
+
+def _programme(raw: Any) -> ProgrammeDef:
+    """The programme with its texts' placeholders filled from the pain rule's numbers."""
+    name = FILES["programme"]
+    try:
+        programme = ProgrammeDef.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"]) or "(file)"
+        raise KnowledgeError(f"{name}: field {where}: {error['msg']}") from exc
+    rule = programme.rule.model_copy(
+        update={"explanation": _fill(programme, programme.rule.explanation)}
+    )
+    phases = [
+        phase.model_copy(
+            update={
+                field: [_fill(programme, text) for text in getattr(phase, field)]
+                for field in ("progress_when", "step_back_when")
+            }
+        )
+        for phase in programme.phases
+    ]
+    return programme.model_copy(update={"rule": rule, "phases": phases})
+
+
+def _fill(programme: ProgrammeDef, text: str) -> str:
+    """A text with the pain rule's numbers put in; an unknown placeholder fails loudly."""
+    rule = programme.rule
+    numbers = {
+        "during_max": rule.during_max,
+        "morning_over_baseline_max": rule.morning_over_baseline_max,
+        "step_back_during_min": rule.step_back_during_min,
+        "step_back_morning_over_min": rule.step_back_morning_over_min,
+    }
+    try:
+        return text.format(**numbers)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise KnowledgeError(f"unknown placeholder {exc} in {text!r}") from exc
 
 
 @lru_cache(maxsize=1)
@@ -189,7 +236,7 @@ def _cross_check(kb: Knowledge) -> None:
                 raise KnowledgeError(
                     f"{FILES['plan_items']}: item {item.id}: field causes: unknown {cause_id!r}"
                 )
-        for field_name in ("when", "avoid_when"):
+        for field_name in ("when", "avoid_when", "skip_when"):
             condition = getattr(item, field_name)
             if condition is not None:
                 check_condition(FILES["plan_items"], item.id, field_name, condition)
@@ -206,6 +253,9 @@ def _cross_check(kb: Knowledge) -> None:
                     f"{FILES['consistency']}: item {fix.id}: field set.{finding_id}: invalid"
                 )
     check_sources("settings.yaml", "settings", kb.settings.self_care_source)
+    check_sources(FILES["programme"], kb.programme.rule.id, kb.programme.rule.source)
+    for phase in kb.programme.phases:
+        check_sources(FILES["programme"], phase.id, phase.source)
     _check_red_flags_stand_alone(kb)
 
 

@@ -116,11 +116,20 @@ class CauseDef(_Item):
     evidence: list[EvidenceDef] = Field(min_length=1)
 
 
+Lift = Literal["deadlift", "squat", "overhead_press", "bench_press", "row", "good_morning", "other"]
+
+
 class PlanItemDef(_Item):
-    """A plan step: when it is chosen, what to do and how much."""
+    """A plan step: when it is chosen, what to do and how much.
+
+    An ``exercise`` is something the lifter does with their body, so it must also say when to
+    stop (``stop_if``), an easier and a harder version, and name its illustrations: a plan that
+    prescribes movement without stop rules is unsafe, and the loader refuses it.
+    """
 
     id: str
     section: Literal["care", "relief", "train_around", "fix", "safety_net"]
+    kind: Literal["care", "advice", "exercise"] = "advice"
     title: str
     levels: list[Level] = Field(min_length=1)
     steps: list[str] = Field(min_length=1)
@@ -129,8 +138,16 @@ class PlanItemDef(_Item):
     causes: list[str] = Field(default_factory=list)
     default: bool = False
     when: ConditionField | None = None
+    lifts: list[Lift] | None = None
+    lift_unknown: bool = True
+    skip_when: ConditionField | None = None
+    skip_note: str | None = None
     avoid_when: ConditionField | None = None
     avoid_note: str | None = None
+    stop_if: list[str] = Field(default_factory=list)
+    regression: str | None = None
+    progression: str | None = None
+    illustrations: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _chosen_somehow(self) -> PlanItemDef:
@@ -138,6 +155,73 @@ class PlanItemDef(_Item):
             raise ValueError("a plan item needs 'causes' or 'default: true', or it is never chosen")
         if (self.avoid_when is None) != (self.avoid_note is None):
             raise ValueError("'avoid_when' and 'avoid_note' go together")
+        if (self.skip_when is None) != (self.skip_note is None):
+            raise ValueError("'skip_when' and 'skip_note' go together")
+        if self.kind == "exercise":
+            if not self.stop_if or not all(rule.strip() for rule in self.stop_if):
+                raise ValueError("an exercise needs 'stop_if': plain rules for when to stop")
+            for name in ("regression", "progression"):
+                if not (getattr(self, name) or "").strip():
+                    raise ValueError(f"an exercise needs a '{name}'")
+            if not self.illustrations:
+                raise ValueError("an exercise needs 'illustrations' (figure names)")
+        if self.lifts is None and not self.lift_unknown:
+            raise ValueError("'lift_unknown: false' needs 'lifts'")
+        return self
+
+
+class PainRuleDef(_Item):
+    """The pain-monitoring rule that moves the programme on, holds it or steps it back."""
+
+    id: str
+    title: str
+    explanation: str
+    during_max: int = Field(ge=0, le=10)
+    morning_over_baseline_max: int = Field(ge=0, le=10)
+    step_back_during_min: int = Field(ge=1, le=10)
+    step_back_morning_over_min: int = Field(ge=1, le=10)
+    source: SourceIds
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PainRuleDef:
+        if self.step_back_during_min <= self.during_max:
+            raise ValueError("'step_back_during_min' must be above 'during_max'")
+        if self.step_back_morning_over_min <= self.morning_over_baseline_max:
+            raise ValueError(
+                "'step_back_morning_over_min' must be above 'morning_over_baseline_max'"
+            )
+        return self
+
+
+class PhaseDef(_Item):
+    """One stage of the way back to heavy lifting."""
+
+    id: str
+    title: str
+    goal: str
+    sessions: str
+    load: str
+    sections: list[Literal["relief", "train_around", "fix"]] = Field(min_length=1)
+    sessions_to_progress: int = Field(ge=1, le=20)
+    progress_when: list[str] = Field(min_length=1)
+    step_back_when: list[str] = Field(min_length=1)
+    source: SourceIds
+
+
+class ProgrammeDef(_Item):
+    """The staged programme: phases in order and the rule that moves between them."""
+
+    rule: PainRuleDef
+    levels: list[Level] = Field(min_length=1)
+    phases: list[PhaseDef] = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _no_care_only_levels(self) -> ProgrammeDef:
+        if {"emergency", "urgent"} & set(self.levels):
+            raise ValueError("emergency and urgent results get care advice only, no programme")
+        ids = [phase.id for phase in self.phases]
+        if len(set(ids)) != len(ids):
+            raise ValueError("phase ids must be unique")
         return self
 
 
@@ -171,6 +255,7 @@ class Knowledge:
     plan_items: tuple[PlanItemDef, ...]
     consistency: tuple[ConsistencyDef, ...]
     settings: SettingsDef
+    programme: ProgrammeDef
     red_flags: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
