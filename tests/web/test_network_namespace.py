@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -65,8 +64,10 @@ def namespace() -> Iterator[Namespace]:
         pytest.skip("making a network namespace needs root")
     tag = f"{os.getpid() % 100000}"
     name, host_if, ns_if = f"bcns{tag}", f"bch{tag}", f"bcn{tag}"
-    subnet = random.randint(0, 250)
+    subnet = os.getpid() % 250  # one per test process, so parallel workers never share one
     host_address, ns_address = f"10.231.{subnet}.1", f"10.231.{subnet}.2"
+    _ip("netns", "del", name)  # left over from a run that was killed
+    _ip("link", "del", host_if)
     made = _ip("netns", "add", name)
     if made.returncode != 0:
         pytest.skip(f"this machine does not allow network namespaces: {made.stderr.strip()}")
