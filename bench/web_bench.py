@@ -223,7 +223,7 @@ def cli_time(clip: Path, out: Path) -> float:
 
 def video_available() -> bool:
     """True when backcheck.video can run here."""
-    from backcheck.web.analyses.runner import video_available as available
+    from backcheck.jobs.runner import video_available as available
 
     return available()
 

@@ -112,3 +112,13 @@ def test_sqlite_runs_in_wal_mode(tmp_path: object) -> None:
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     finally:
         db.close()
+
+
+def test_display_url_hides_the_password() -> None:
+    from backcheck.storage.db import display_url
+
+    shown = display_url("postgresql+psycopg://lifter:s3cret@db.local:5432/backcheck")
+    assert "s3cret" not in shown
+    assert shown == "postgresql+psycopg://lifter:***@db.local:5432/backcheck"
+    assert display_url("sqlite:///tmp/x.db") == "sqlite:///tmp/x.db"
+    assert "s3cret" not in display_url("not a url s3cret")

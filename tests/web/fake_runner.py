@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from backcheck.web.analyses.runner import AnalysisError, ProgressFn
+from backcheck.jobs.runner import AnalysisError, ProgressFn
 
 # A 1x1 PNG.
 PNG = bytes.fromhex(

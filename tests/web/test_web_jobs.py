@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from web_support import MP4_HEAD, csrf_of, make_settings, wait_for
 
+from backcheck.jobs.store import INTERRUPTED
 from backcheck.storage import AnalysisJob, open_database
-from backcheck.web.analyses.service import INTERRUPTED
 from backcheck.web.analyses.upload import sniff_container
 from backcheck.web.app import create_app
 from backcheck.web.settings import Settings

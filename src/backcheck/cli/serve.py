@@ -44,6 +44,7 @@ def serve_command(
     import uvicorn
 
     from backcheck.storage import open_database
+    from backcheck.storage.db import display_url
     from backcheck.web.app import create_app
     from backcheck.web.pairing.lan import is_loopback
     from backcheck.web.settings import load_settings
@@ -66,7 +67,7 @@ def serve_command(
     except OSError as exc:
         typer.echo(f"backcheck: error: cannot use the data folder: {exc}", err=True)
         raise typer.Exit(2) from None
-    shown = _redact(settings.database_url)
+    shown = display_url(settings.database_url)
     try:  # fail with one line, before the server starts, if the database is unusable
         open_database(settings.database_url).close()
     except Exception as exc:
@@ -134,15 +135,6 @@ def _print_pairing(app: FastAPI, shown_db: str) -> None:
         f"  {link}\n"
     )
     typer.echo(qr_terminal(link))
-
-
-def _redact(url: str) -> str:
-    """Hide a password in a database URL."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}" if ":" in creds else url
-    return url
 
 
 def register(app: typer.Typer) -> None:

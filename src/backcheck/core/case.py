@@ -12,14 +12,7 @@ from typing import Any
 
 from backcheck.core.conditions import FindingValue
 from backcheck.core.knowledge.schema import FindingDef, Knowledge
-
-# Findings the video analysis may report, and the only ones it may set.
-VIDEO_FINDINGS = (
-    "back_rounds_at_bottom",
-    "back_arches_at_setup",
-    "back_arches_at_lockout",
-    "arches_when_pressing_overhead",
-)
+from backcheck.core.vocabulary import VIDEO_FINDINGS
 
 
 class CaseError(ValueError):

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from backcheck.storage.migrate import upgrade
@@ -38,6 +39,14 @@ def default_database_url() -> str:
     if url:
         return url
     return f"sqlite:///{data_dir() / 'backcheck.db'}"
+
+
+def display_url(url: str) -> str:
+    """The database URL with any password hidden (SQLAlchemy renders it as ``***``)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unreadable database URL)"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -24,6 +24,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from backcheck.core.vocabulary import VIDEO_FINDINGS
 from backcheck.video import pose as P
 from backcheck.video.backshape import PROFILE_T, SEGMENTS, fit_bow, occluded_points
 from backcheck.video.kinematics import (
@@ -75,12 +76,7 @@ CONFIDENT = 0.7  # documented meaning of "a confident call"
 PLATE_RADIUS = 0.45  # |HS|: a 45 cm plate against a ~50 cm hip-to-shoulder length
 BARBELL_LIFTS = ("deadlift", "squat", "rdl", "overhead_press", "good_morning")
 
-FINDINGS = (
-    "back_rounds_at_bottom",
-    "back_arches_at_setup",
-    "back_arches_at_lockout",
-    "arches_when_pressing_overhead",
-)
+FINDINGS = VIDEO_FINDINGS  # one source: backcheck.core.vocabulary
 
 
 @dataclass

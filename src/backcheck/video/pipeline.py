@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from backcheck.core.vocabulary import STAGE_ANNOTATE, STAGE_POSE, STAGE_REFERENCE_POSE
 from backcheck.video.analysis import BARBELL_LIFTS, analyze_track, back_series
 from backcheck.video.decode import probe
 from backcheck.video.errors import VideoError
@@ -84,12 +85,12 @@ def run_analysis(
     ref_info = probe(reference) if reference is not None else None
     eng = engine or default_engine()
     try:
-        track = extract_track(info, eng, stage("pose", info.frames))
+        track = extract_track(info, eng, stage(STAGE_POSE, info.frames))
         ref_track = None
         if ref_info is not None:
             ref_engine = default_engine() if engine is None else engine
             ref_track = extract_track(
-                ref_info, ref_engine, stage("pose (reference)", ref_info.frames)
+                ref_info, ref_engine, stage(STAGE_REFERENCE_POSE, ref_info.frames)
             )
             if engine is None:
                 ref_engine.close()
@@ -112,9 +113,7 @@ def run_analysis(
         sheet = out / "contact_sheet.png"
         plot = out / "angles.png"
         tmp_video = out / ".annotated.tmp.mp4"
-        write_annotated(
-            track, series, analysis, tmp_video, sheet, stage("annotated video", track.n)
-        )
+        write_annotated(track, series, analysis, tmp_video, sheet, stage(STAGE_ANNOTATE, track.n))
         os.replace(tmp_video, video_path)
         write_plot(track, series, analysis, plot)
         analysis.artifacts = Artifacts(

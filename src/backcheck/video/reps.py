@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from backcheck.core.vocabulary import LIFTS as LIFTS  # re-exported: one source
 from backcheck.video import pose as P
 from backcheck.video.kinematics import body_angles, midpoint, smooth, torso_length
 
 FloatArray = NDArray[np.float64]
 
-LIFTS = ("deadlift", "squat", "overhead_press", "rdl", "good_morning")
 HINGES = ("deadlift", "rdl", "good_morning")
 
 

@@ -4,30 +4,35 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from backcheck import __version__
+from backcheck.jobs.supervisor import LocalJobQueue
 from backcheck.storage import open_database
 from backcheck.web import home, install
 from backcheck.web.analyses import views as analyses
-from backcheck.web.analyses.jobs import JobManager
 from backcheck.web.backup import views as backup
 from backcheck.web.context import STATIC, AppContext, make_templates
-from backcheck.web.errors import install_error_handlers
+from backcheck.web.errors import ErrorOut, document_errors, install_error_handlers
 from backcheck.web.interview import views as interview
 from backcheck.web.journal import views as journal
 from backcheck.web.pairing import views as pairing
 from backcheck.web.pairing.gate import PairingGate
 from backcheck.web.reports import views as reports
-from backcheck.web.security import EdgeMiddleware
+from backcheck.web.security import CrossSiteMiddleware, SecurityHeadersMiddleware
 from backcheck.web.settings import Settings, load_settings
 
 DESCRIPTION = (
     "Local API of backcheck: triage and assessment, the interview step by step, video "
     "analyses (upload, progress, result, artifacts), the pain journal, export and import. "
-    'Errors are JSON: {"error": {"status", "message", "field"?}}.'
+    'Errors are JSON: {"error": {"status", "message", "field"?}}. Any request may also be '
+    "answered 400 (a Host the app does not serve) and any POST, PUT or DELETE 403 when the "
+    "browser says it comes from another site."
 )
 
 
@@ -39,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         config.analyses_dir.mkdir(parents=True, exist_ok=True)
         db = open_database(config.database_url)
-        jobs = JobManager(
+        jobs = LocalJobQueue(
             db=db,
             root=config.analyses_dir,
             runner=config.runner,
@@ -62,15 +67,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
-    if config.network is not None:  # every request needs a paired device (inside the edge)
+    # Outermost last: headers on every answer, then the Host check, then the cross-site check,
+    # then (network mode) the paired-device gate.
+    if config.network is not None:
         app.state.pairing = pairing.Pairing(network=config.network)
         app.add_middleware(PairingGate, secret_key=config.secret_key)
         app.include_router(pairing.pages)
-    app.add_middleware(EdgeMiddleware, allowed_hosts=config.allowed_hosts)
+    app.add_middleware(CrossSiteMiddleware)
+    app.add_middleware(
+        TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts), www_redirect=False
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     for module in (home, install, interview, journal, analyses, reports, backup):
         app.include_router(module.pages)
         if hasattr(module, "api"):
             app.include_router(module.api)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            schema.setdefault("components", {}).setdefault("schemas", {})["ErrorOut"] = (
+                ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+            )
+            app.openapi_schema = document_errors(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

@@ -1,23 +1,21 @@
-"""What every request handler reaches: settings, database, templates, the job manager."""
+"""What every request handler reaches: settings, database, templates, the job queue."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from backcheck.jobs import JobQueue
 from backcheck.storage import Database
 from backcheck.web.interview.labels import choice_label
 from backcheck.web.security import csrf_token
 from backcheck.web.settings import Settings
-
-if TYPE_CHECKING:
-    from backcheck.web.analyses.jobs import JobManager
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -38,7 +36,7 @@ class AppContext:
     settings: Settings
     db: Database
     templates: Jinja2Templates
-    jobs: JobManager
+    jobs: JobQueue
 
 
 def make_templates(settings: Settings) -> Jinja2Templates:
@@ -63,13 +61,13 @@ def localtime(value: datetime) -> datetime:
     return aware.astimezone()
 
 
-def get_ctx(request: Request) -> AppContext:
-    """The app context (FastAPI dependency)."""
+def app_context(request: Request) -> AppContext:
+    """The running app's context (set in the lifespan)."""
     ctx: AppContext = request.app.state.ctx
     return ctx
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
     """Render a page template with the request in its context."""
-    templates = get_ctx(request).templates
+    templates = app_context(request).templates
     return templates.TemplateResponse(request, template, context, status_code=status_code)

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from backcheck.core import CaseError
+from backcheck.web.backup.service import ImportRejected
 from backcheck.web.security import CsrfError
 
 log = logging.getLogger("backcheck.web")
@@ -76,7 +77,7 @@ def error_response(
         if field is not None:
             body["error"]["field"] = field
         return JSONResponse(body, status_code=status)
-    from backcheck.web.context import render
+    from backcheck.web.context import render  # the templates need the context; lazy
 
     title = TITLES.get(status, "Error")
     return render(request, "error.html", status, title=title, message=message, status=status)
@@ -91,6 +92,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(CaseError)
     async def case_error(request: Request, exc: CaseError) -> Response:
+        return error_response(request, 422, exc.message, exc.field)
+
+    @app.exception_handler(ImportRejected)
+    async def import_rejected(request: Request, exc: ImportRejected) -> Response:
         return error_response(request, 422, exc.message, exc.field)
 
     @app.exception_handler(CsrfError)
@@ -115,3 +120,34 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return error_response(request, 500, "An unexpected error happened; nothing was lost.")
+
+
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Make the OpenAPI document say what the app really answers.
+
+    FastAPI documents a 422 ``HTTPValidationError`` on every route with parameters; this app
+    answers validation errors with ``ErrorOut``, and only where a body or a typed parameter
+    can fail validation.
+    """
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    ref = {"$ref": "#/components/schemas/ErrorOut"}
+    for methods in schema.get("paths", {}).values():
+        for operation in methods.values():
+            responses = operation.get("responses", {})
+            if "422" not in responses:
+                continue
+            typed = [
+                p
+                for p in operation.get("parameters", [])
+                if p.get("schema", {}).get("type") not in (None, "string")
+            ]
+            if "requestBody" not in operation and not typed:
+                del responses["422"]
+                continue
+            responses["422"] = {
+                "description": TITLES[422],
+                "content": {"application/json": {"schema": ref}},
+            }
+    return schema

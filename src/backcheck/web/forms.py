@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
-from backcheck.web.context import get_ctx
 from backcheck.web.security import CSRF_FIELD, check_csrf
 
 MAX_FIELD_CHARS = 2000
@@ -28,7 +27,7 @@ class Form:
         return self.lists.get(name, [])
 
 
-async def read_form(request: Request) -> Form:
+async def read_form(request: Request, secret_key: str) -> Form:
     """Parse a urlencoded form and check its CSRF token (raises CsrfError)."""
     data = await request.form(max_files=0, max_fields=200)
     form = Form()
@@ -38,5 +37,5 @@ async def read_form(request: Request) -> Form:
         text = value[:MAX_FIELD_CHARS]
         form.values.setdefault(key, text)
         form.lists.setdefault(key, []).append(text)
-    check_csrf(request, get_ctx(request).settings.secret_key, form.values.get(CSRF_FIELD))
+    check_csrf(request, secret_key, form.values.get(CSRF_FIELD))
     return form

@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
-from backcheck.web.context import get_ctx, render
+from backcheck.web.context import render
+from backcheck.web.deps import ContextDep, SessionDep
 from backcheck.web.interview.service import latest_interview
 from backcheck.web.journal.service import journal_assessment
 
@@ -15,12 +16,11 @@ pages = APIRouter(include_in_schema=False)
 
 
 @pages.get("/")
-def home(request: Request) -> Response:
+def home(request: Request, session: SessionDep) -> Response:
     """Where to start, and the latest triage if there is one."""
-    with get_ctx(request).db.session() as session:
-        interview = latest_interview(session=session)
-        journal = journal_assessment(session=session)
-        latest = (interview.id, interview.level, interview.finished) if interview else None
+    interview = latest_interview(session=session)
+    journal = journal_assessment(session=session)
+    latest = (interview.id, interview.level, interview.finished) if interview else None
     return render(request, "home.html", latest=latest, journal=journal)
 
 
@@ -31,7 +31,7 @@ def favicon() -> Response:
 
 
 @pages.get("/docs")
-def api_docs(request: Request) -> Response:
+def api_docs(request: Request, ctx: ContextDep) -> Response:
     """The OpenAPI document rendered as a page (the raw JSON is at /openapi.json)."""
     spec: dict[str, Any] = request.app.openapi()
     operations = []
@@ -48,4 +48,4 @@ def api_docs(request: Request) -> Response:
                     "responses": sorted(op.get("responses", {})),
                 }
             )
-    return render(request, "docs.html", spec=spec, operations=operations, ctx=get_ctx(request))
+    return render(request, "docs.html", spec=spec, operations=operations, ctx=ctx)

@@ -1,6 +1,7 @@
 """Security at the edge: allowed hosts, cross-site request refusal, CSRF tokens, headers.
 
-- Host: only the configured names (stops DNS-rebinding pages from talking to the app).
+- Host: only the configured names (stops DNS-rebinding pages from talking to the app);
+  Starlette's TrustedHostMiddleware does this check.
 - Unsafe methods from another site (``Origin`` or ``Sec-Fetch-Site`` says so) are refused.
 - HTML forms carry a token signed with the app's key, bound to a random per-browser cookie.
 - Every response gets a Content-Security-Policy that allows only the app's own origin.
@@ -44,17 +45,11 @@ class CsrfError(Exception):
 
 def _plain(status: int, text: str) -> list[Message]:
     body = text.encode()
-    headers = [(b"content-type", b"text/plain; charset=utf-8"), *SECURITY_HEADERS]
+    headers = [(b"content-type", b"text/plain; charset=utf-8")]
     return [
         {"type": "http.response.start", "status": status, "headers": headers},
         {"type": "http.response.body", "body": body},
     ]
-
-
-def _host_name(host: str) -> str:
-    if host.startswith("["):
-        return host.split("]")[0] + "]"
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 def is_cross_site(headers: Headers) -> bool:
@@ -70,23 +65,40 @@ def is_cross_site(headers: Headers) -> bool:
     return urlsplit(origin).netloc != headers.get("host", "")
 
 
-class EdgeMiddleware:
-    """Host check, cross-site refusal, the CSRF cookie and the security headers."""
+class SecurityHeadersMiddleware:
+    """Adds the security headers to every response (the outermost layer of the app)."""
 
-    def __init__(self, app: ASGIApp, *, allowed_hosts: tuple[str, ...]) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.allowed = frozenset(allowed_hosts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Check the request, then add headers (and the cookie) to the response."""
+        """Pass the request on; add the headers to whatever answers it."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                out = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS:
+                    out.append(name.decode(), value.decode())
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class CrossSiteMiddleware:
+    """Refuses unsafe methods from another site and hands each browser its CSRF cookie."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check where the request comes from, then set the cookie on the response."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        if _host_name(headers.get("host", "")) not in self.allowed:
-            for message in _plain(400, "Unknown host."):
-                await send(message)
-            return
         if scope["method"] in UNSAFE and is_cross_site(headers):
             for message in _plain(403, "Cross-site requests are not accepted."):
                 await send(message)
@@ -95,19 +107,14 @@ class EdgeMiddleware:
         new_cookie = None if cookie else secrets.token_urlsafe(24)
         scope.setdefault("state", {})["csrf_cookie"] = cookie.value if cookie else new_cookie
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                out = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS:
-                    out.append(name.decode(), value.decode())
-                if new_cookie is not None:
-                    out.append(
-                        "set-cookie",
-                        f"{CSRF_COOKIE}={new_cookie}; Path=/; HttpOnly; SameSite=Strict",
-                    )
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start" and new_cookie is not None:
+                MutableHeaders(scope=message).append(
+                    "set-cookie", f"{CSRF_COOKIE}={new_cookie}; Path=/; HttpOnly; SameSite=Strict"
+                )
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, receive, send_with_cookie)
 
 
 def csrf_token(request: Request, secret_key: str) -> str:

@@ -7,8 +7,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from backcheck.jobs.runner import DEFAULT_RUNNER_SPEC
 from backcheck.storage.db import data_dir, default_database_url
-from backcheck.web.analyses.runner import DEFAULT_RUNNER_SPEC
 from backcheck.web.pairing.network import NetworkMode
 
 DEFAULT_MAX_UPLOAD = 500 * 1024 * 1024

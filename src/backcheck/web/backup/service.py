@@ -13,11 +13,19 @@ from backcheck.core import load_knowledge
 from backcheck.core.case import parse_findings
 from backcheck.storage import AnalysisJob, Interview, JournalEntry
 from backcheck.web.analyses.service import job_status, public_result
-from backcheck.web.errors import AppError
-from backcheck.web.journal.models import EntryIn
+from backcheck.web.journal.schemas import EntryIn
 
 FORMAT = "backcheck-export"
 VERSION = 1
+
+
+class ImportRejected(ValueError):
+    """The document cannot be imported; nothing was changed. ``field`` says where."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
 
 
 def export_all(*, session: Session) -> dict[str, Any]:
@@ -84,18 +92,18 @@ def _when(value: Any) -> datetime:
 def import_all(*, session: Session, document: Any) -> dict[str, int]:
     """Add what the export holds and this database lacks; validate everything first."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise AppError(
-            422, "Not a backcheck export (format must be 'backcheck-export').", field="format"
+        raise ImportRejected(
+            "Not a backcheck export (format must be 'backcheck-export').", field="format"
         )
     if document.get("version") != VERSION:
-        raise AppError(
-            422, f"Unsupported export version (this app reads {VERSION}).", field="version"
+        raise ImportRejected(
+            f"Unsupported export version (this app reads {VERSION}).", field="version"
         )
     kb = load_knowledge()
     interviews: list[Interview] = []
     for n, raw in enumerate(document.get("interviews") or []):
         if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
-            raise AppError(422, "each interview needs an id", field=f"interviews.{n}")
+            raise ImportRejected("each interview needs an id", field=f"interviews.{n}")
         findings = parse_findings(raw.get("findings") or {}, kb)
         asked = [a for a in raw.get("asked") or [] if isinstance(a, str) and a in kb.findings]
         interviews.append(
@@ -112,14 +120,14 @@ def import_all(*, session: Session, document: Any) -> dict[str, int]:
     entries: list[JournalEntry] = []
     for n, raw in enumerate(document.get("journal") or []):
         if not isinstance(raw, dict):
-            raise AppError(422, "each journal entry must be an object", field=f"journal.{n}")
+            raise ImportRejected("each journal entry must be an object", field=f"journal.{n}")
         fields = {k: v for k, v in raw.items() if k not in ("uid", "created_at", "id")}
         try:
             data = EntryIn.model_validate(fields)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            raise AppError(422, str(first["msg"]), field=f"journal.{n}.{where}") from exc
+            raise ImportRejected(str(first["msg"]), field=f"journal.{n}.{where}") from exc
         uid = raw.get("uid") if isinstance(raw.get("uid"), str) else None
         entry = JournalEntry(**data.model_dump(), created_at=_when(raw.get("created_at")))
         if uid:

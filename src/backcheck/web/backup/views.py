@@ -7,23 +7,26 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from backcheck.web.backup import service
-from backcheck.web.context import get_ctx, render
-from backcheck.web.errors import AppError, error_responses
+from backcheck.web.backup.schemas import ImportCounts
+from backcheck.web.context import render
+from backcheck.web.deps import ContextDep, SessionDep
+from backcheck.web.errors import error_responses
 from backcheck.web.security import CSRF_FIELD, check_csrf
 
 pages = APIRouter(include_in_schema=False)
-api = APIRouter(prefix="/api/v1", tags=["export"], responses=error_responses(422))
+api = APIRouter(prefix="/api/v1", tags=["export"])
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
-def _export_response(request: Request) -> Response:
-    with get_ctx(request).db.session() as session:
-        document = service.export_all(session=session)
+def _export_response(session: Session) -> Response:
+    document = service.export_all(session=session)
     name = service.export_filename(today=date.today())
     return JSONResponse(document, headers={"content-disposition": f'attachment; filename="{name}"'})
 
@@ -35,43 +38,50 @@ def data_page(request: Request) -> Response:
 
 
 @pages.get("/data/export")
-def data_export(request: Request) -> Response:
+def data_export(session: SessionDep) -> Response:
     """Download the export file."""
-    return _export_response(request)
+    return _export_response(session)
+
+
+def _import_page(request: Request, ctx: ContextDep, raw: bytes) -> Response:
+    try:
+        document = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return render(request, "data.html", 422, error="That file is not JSON.")
+    try:
+        with ctx.db.session() as session:
+            counts = service.import_all(session=session, document=document)
+    except service.ImportRejected as exc:
+        where = f" ({exc.field})" if exc.field else ""
+        return render(request, "data.html", 422, error=f"{exc.message}{where}")
+    return render(request, "data.html", counts=counts)
 
 
 @pages.post("/data/import")
-async def data_import(request: Request) -> Response:
+async def data_import(request: Request, ctx: ContextDep) -> Response:
     """Import an export file chosen in the form."""
     form = await request.form(max_files=1, max_fields=5)
-    check_csrf(request, get_ctx(request).settings.secret_key, form.get(CSRF_FIELD))
+    check_csrf(request, ctx.settings.secret_key, form.get(CSRF_FIELD))
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
         return render(request, "data.html", 422, error="Choose an export file (.json).")
     raw = await upload.read(MAX_IMPORT_BYTES + 1)
     if len(raw) > MAX_IMPORT_BYTES:
         return render(request, "data.html", 413, error="That file is too large for an export.")
-    try:
-        document = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return render(request, "data.html", 422, error="That file is not JSON.")
-    try:
-        with get_ctx(request).db.session() as session:
-            counts = service.import_all(session=session, document=document)
-    except AppError as exc:
-        where = f" ({exc.field})" if exc.field else ""
-        return render(request, "data.html", 422, error=f"{exc.message}{where}")
-    return render(request, "data.html", counts=counts)
+    return await run_in_threadpool(_import_page, request, ctx, raw)
 
 
 @api.get("/export", summary="Export everything as JSON")
-def api_export(request: Request) -> Response:
+def api_export(session: SessionDep) -> Response:
     """Interviews, journal entries and analysis results in one document."""
-    return _export_response(request)
+    return _export_response(session)
 
 
-@api.post("/import", summary="Import an export (adds what is missing)")
-def api_import(request: Request, document: dict[str, Any]) -> dict[str, int]:
+@api.post(
+    "/import",
+    summary="Import an export (adds what is missing)",
+    responses=error_responses(403, 422),
+)
+def api_import(document: dict[str, Any], session: SessionDep) -> ImportCounts:
     """Counts of what was added and what was already there."""
-    with get_ctx(request).db.session() as session:
-        return service.import_all(session=session, document=document)
+    return ImportCounts(**service.import_all(session=session, document=document))

@@ -6,14 +6,16 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from backcheck.core import CaseError, Question, assess, load_knowledge, parse_case
-from backcheck.web.context import get_ctx, render
-from backcheck.web.errors import AppError, error_responses
-from backcheck.web.forms import read_form
+from backcheck.storage import Interview
+from backcheck.web.context import render
+from backcheck.web.deps import FormDep, InterviewDep, SessionDep
+from backcheck.web.errors import error_responses
 from backcheck.web.interview import service
-from backcheck.web.interview.models import CaseIn, ProgressOut, StepIn, StepOut
+from backcheck.web.interview.schemas import AssessmentOut, CaseIn, ProgressOut, StepIn, StepOut
 from backcheck.web.journal.service import journal_assessment, with_latest_video
 
 pages = APIRouter(include_in_schema=False)
@@ -25,73 +27,63 @@ def _see_other(url: str) -> RedirectResponse:
 
 
 @pages.get("/interview")
-def interview_start_page(request: Request) -> Response:
+def interview_start_page(request: Request, session: SessionDep) -> Response:
     """Explain the interview; offer to start or resume."""
-    with get_ctx(request).db.session() as session:
-        latest = service.latest_interview(session=session)
-        resume = latest.id if latest is not None and not latest.finished else None
+    latest = service.latest_interview(session=session)
+    resume = latest.id if latest is not None and not latest.finished else None
     return render(request, "interview/start.html", resume=resume)
 
 
 @pages.post("/interview")
-async def interview_create(request: Request) -> Response:
+def interview_create(_form: FormDep, session: SessionDep) -> Response:
     """Start a new interview."""
-    await read_form(request)
-    with get_ctx(request).db.session() as session:
-        interview = service.start_interview(session=session)
-        interview_id = interview.id
-    return _see_other(f"/interview/{interview_id}")
+    interview = service.start_interview(session=session)
+    return _see_other(f"/interview/{interview.id}")
 
 
 def _question_page(
     request: Request,
-    interview_id: str,
+    interview: Interview,
     error: str | None = None,
     value: str = "",
     question_id: str | None = None,
     past_emergency: bool = False,
 ) -> Response:
-    with get_ctx(request).db.session() as session:
-        interview = service.get_interview(session=session, interview_id=interview_id)
-        if interview is None:
-            raise AppError(404, "No such interview.")
-        case = service.case_of(findings=interview.findings)
-        question = service.pending_question(
-            case=case, asked=interview.asked, past_emergency=past_emergency
-        )
-        definition = load_knowledge().findings.get(question_id or "")
-        if error and definition is not None:
-            question = Question.of(definition)  # re-ask the question that was answered badly
-        if question is None:
-            return _see_other(f"/interview/{interview_id}/result")
-        progress = service.progress_of(case=case, asked=interview.asked)
-        can_go_back = bool(interview.asked)
-        current = assess(case, question_limit=0).to_dict()
+    case = service.case_of(findings=interview.findings)
+    question = service.pending_question(
+        case=case, asked=interview.asked, past_emergency=past_emergency
+    )
+    definition = load_knowledge().findings.get(question_id or "")
+    if error and definition is not None:
+        question = Question.of(definition)  # re-ask the question that was answered badly
+    if question is None:
+        return _see_other(f"/interview/{interview.id}/result")
     return render(
         request,
         "interview/question.html",
         422 if error else 200,
-        interview_id=interview_id,
+        interview_id=interview.id,
         question=question,
-        progress=progress,
+        progress=service.progress_of(case=case, asked=interview.asked),
         error=error,
         value=value,
-        can_go_back=can_go_back,
-        a=current,
+        can_go_back=bool(interview.asked),
+        a=assess(case, question_limit=0).to_dict(),
         past_emergency=past_emergency,
     )
 
 
 @pages.get("/interview/{interview_id}")
-def interview_question(request: Request, interview_id: str, go_on: int = 0) -> Response:
+def interview_question(request: Request, interview: InterviewDep, go_on: int = 0) -> Response:
     """The current question (or the result when there is none left)."""
-    return _question_page(request, interview_id, past_emergency=bool(go_on))
+    return _question_page(request, interview, past_emergency=bool(go_on))
 
 
 @pages.post("/interview/{interview_id}/answer")
-async def interview_answer(request: Request, interview_id: str) -> Response:
+def interview_answer(
+    request: Request, form: FormDep, interview: InterviewDep, session: SessionDep
+) -> Response:
     """Record one answer and move on; a bad answer re-shows the question with the message."""
-    form = await read_form(request)
     go_on = form.get("go_on") == "1"
     question_id = form.get("question_id")
     choice = form.get("answer")
@@ -101,89 +93,79 @@ async def interview_answer(request: Request, interview_id: str) -> Response:
     elif choice == "value" and not text:
         message = "Enter a number, or tap “I don't know”."
         return _question_page(
-            request, interview_id, message, question_id=question_id, past_emergency=go_on
+            request, interview, message, question_id=question_id, past_emergency=go_on
         )
     try:
-        with get_ctx(request).db.session() as session:
-            interview = service.get_interview(session=session, interview_id=interview_id)
-            if interview is None:
-                raise AppError(404, "No such interview.")
-            service.record_answer(
-                session=session, interview=interview, question_id=question_id, text=text
-            )
+        service.record_answer(
+            session=session, interview=interview, question_id=question_id, text=text
+        )
     except CaseError as exc:
         return _question_page(
             request,
-            interview_id,
+            interview,
             exc.message,
             form.get("value"),
             question_id=question_id,
             past_emergency=go_on,
         )
-    return _see_other(f"/interview/{interview_id}" + ("?go_on=1" if go_on else ""))
+    return _see_other(f"/interview/{interview.id}" + ("?go_on=1" if go_on else ""))
 
 
 @pages.post("/interview/{interview_id}/back")
-async def interview_back(request: Request, interview_id: str) -> Response:
+def interview_back(_form: FormDep, interview: InterviewDep) -> Response:
     """Undo the last answer."""
-    await read_form(request)
-    with get_ctx(request).db.session() as session:
-        interview = service.get_interview(session=session, interview_id=interview_id)
-        if interview is None:
-            raise AppError(404, "No such interview.")
-        service.go_back(interview=interview)
-    return _see_other(f"/interview/{interview_id}")
+    service.go_back(interview=interview)
+    return _see_other(f"/interview/{interview.id}")
+
+
+def _result_context(session: Session, interview: Interview) -> dict[str, Any]:
+    case, video_label = with_latest_video(
+        session=session, case=service.case_of(findings=interview.findings)
+    )
+    more = service.pending_question(
+        case=service.case_of(findings=interview.findings),
+        asked=interview.asked,
+        past_emergency=True,
+    )
+    return {
+        "interview_id": interview.id,
+        "a": assess(case).to_dict(),
+        "unfinished": not interview.finished,
+        "journal": journal_assessment(session=session),
+        "video_label": video_label,
+        "more_questions": more is not None,
+    }
 
 
 @pages.get("/interview/{interview_id}/result")
-def interview_result(request: Request, interview_id: str) -> Response:
+def interview_result(request: Request, interview: InterviewDep, session: SessionDep) -> Response:
     """The assessment: emergency advice first, then triage, causes and the plan."""
-    with get_ctx(request).db.session() as session:
-        interview = service.get_interview(session=session, interview_id=interview_id)
-        if interview is None:
-            raise AppError(404, "No such interview.")
-        case, video_label = with_latest_video(
-            session=session, case=service.case_of(findings=interview.findings)
-        )
-        assessment = assess(case).to_dict()
-        unfinished = not interview.finished
-        more = service.pending_question(
-            case=service.case_of(findings=interview.findings),
-            asked=interview.asked,
-            past_emergency=True,
-        )
-        journal = journal_assessment(session=session)
-    return render(
-        request,
-        "interview/result.html",
-        interview_id=interview_id,
-        a=assessment,
-        unfinished=unfinished,
-        journal=journal,
-        video_label=video_label,
-        more_questions=more is not None,
-    )
+    return render(request, "interview/result.html", **_result_context(session, interview))
 
 
-@api.post("/assess", summary="Assess a case: triage, causes, plan, next questions")
-async def api_assess(body: CaseIn) -> dict[str, Any]:
+@api.post(
+    "/assess",
+    summary="Assess a case: triage, causes, plan, next questions",
+    response_model=AssessmentOut,
+)
+def api_assess(body: CaseIn) -> Any:
     """The assessment JSON for a case document (422 names the bad field)."""
     case = parse_case(body.model_dump(exclude_none=True), load_knowledge())
     return assess(case).to_dict()
 
 
 @api.post("/interview/step", summary="One interview step", response_model=StepOut)
-async def api_interview_step(body: StepIn) -> StepOut:
+def api_interview_step(body: StepIn) -> Any:
     """The next question for the answers so far, or the assessment when done."""
     step = service.interview_step(findings=body.findings, skipped=body.skipped)
     p = step.progress
-    return StepOut(
-        done=step.done,
-        question=step.question.to_dict() if step.question else None,
-        progress=ProgressOut(
+    return {
+        "done": step.done,
+        "question": step.question.to_dict() if step.question else None,
+        "progress": ProgressOut(
             red_flags_answered=p.red_flags_answered,
             red_flags_total=p.red_flags_total,
             answered=p.answered,
         ),
-        assessment=step.assessment.to_dict() if step.assessment else None,
-    )
+        "assessment": step.assessment.to_dict() if step.assessment else None,
+    }

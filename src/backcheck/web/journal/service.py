@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from backcheck.core import CaseError, assess, load_knowledge
 from backcheck.core.case import Case, merge_video, parse_findings
 from backcheck.core.journal import Entry, derive_findings, merge_findings
+from backcheck.jobs.store import latest_result
 from backcheck.storage import Interview, JournalEntry
-from backcheck.web.analyses.service import latest_result
-from backcheck.web.journal.models import EntryIn, EntryOut
+from backcheck.web.journal.schemas import EntryIn, EntryOut
 
 
 def add_entry(*, session: Session, data: EntryIn) -> JournalEntry:

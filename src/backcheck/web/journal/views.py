@@ -8,20 +8,20 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from backcheck.core.journal import ACTIVITIES, LOCATIONS, RADIATION, RESPONSES, SYMPTOMS
-from backcheck.web.context import get_ctx, render
+from backcheck.web.context import render
+from backcheck.web.deps import EntryDep, FormDep, SessionDep
 from backcheck.web.errors import AppError, error_responses
-from backcheck.web.forms import Form, read_form
+from backcheck.web.forms import Form
 from backcheck.web.journal import service
 from backcheck.web.journal.chart import pain_chart_svg
-from backcheck.web.journal.models import EntryIn, EntryOut, JournalTriageOut
+from backcheck.web.journal.schemas import EntryIn, EntryOut, JournalTriageOut
 
 pages = APIRouter(include_in_schema=False)
-api = APIRouter(
-    prefix="/api/v1/journal", tags=["journal"], responses=error_responses(404, 409, 422)
-)
+api = APIRouter(prefix="/api/v1/journal", tags=["journal"])
 
 FRIENDLY = {
     "pain": "Choose how bad the pain is, from 0 to 10.",
@@ -30,11 +30,14 @@ FRIENDLY = {
 
 
 def _journal_page(
-    request: Request, *, errors: dict[str, str] | None = None, values: Form | None = None
+    request: Request,
+    session: Session,
+    *,
+    errors: dict[str, str] | None = None,
+    values: Form | None = None,
 ) -> Response:
-    with get_ctx(request).db.session() as session:
-        entries = service.list_entries(session=session)
-        triage = service.journal_assessment(session=session)
+    entries = service.list_entries(session=session)
+    triage = service.journal_assessment(session=session)
     chart = pain_chart_svg(points=[(e.day, e.pain) for e in entries])
     return render(
         request,
@@ -55,9 +58,9 @@ def _journal_page(
 
 
 @pages.get("/journal")
-def journal_page(request: Request) -> Response:
+def journal_page(request: Request, session: SessionDep) -> Response:
     """The entry form, the chart, the triage from the journal and past entries."""
-    return _journal_page(request)
+    return _journal_page(request, session)
 
 
 def entry_from_form(form: Form) -> tuple[EntryIn | None, dict[str, str]]:
@@ -85,90 +88,82 @@ def entry_from_form(form: Form) -> tuple[EntryIn | None, dict[str, str]]:
 
 
 @pages.post("/journal")
-async def journal_add(request: Request) -> Response:
+def journal_add(request: Request, form: FormDep, session: SessionDep) -> Response:
     """Add an entry; invalid input re-shows the form with messages by the fields."""
-    form = await read_form(request)
     data, errors = entry_from_form(form)
     if data is None:
-        return _journal_page(request, errors=errors, values=form)
-    with get_ctx(request).db.session() as session:
-        service.add_entry(session=session, data=data)
+        return _journal_page(request, session, errors=errors, values=form)
+    service.add_entry(session=session, data=data)
     return RedirectResponse("/journal#triage", status_code=303)
 
 
 @pages.post("/journal/{entry_id}/delete")
-async def journal_delete(request: Request, entry_id: int) -> Response:
+def journal_delete(_form: FormDep, entry: EntryDep, session: SessionDep) -> Response:
     """Delete one entry."""
-    await read_form(request)
-    with get_ctx(request).db.session() as session:
-        entry = service.get_entry(session=session, entry_id=entry_id)
-        if entry is None:
-            raise AppError(404, "No such journal entry.")
-        service.delete_entry(session=session, entry=entry)
+    service.delete_entry(session=session, entry=entry)
     return RedirectResponse("/journal", status_code=303)
 
 
 @api.get("/entries", summary="List journal entries")
-def api_list(request: Request) -> list[EntryOut]:
+def api_list(session: SessionDep) -> list[EntryOut]:
     """Every entry, oldest day first."""
-    with get_ctx(request).db.session() as session:
-        return [service.entry_out(entry=e) for e in service.list_entries(session=session)]
+    return [service.entry_out(entry=e) for e in service.list_entries(session=session)]
 
 
-@api.post("/entries", status_code=201, summary="Add a journal entry")
-def api_add(request: Request, body: EntryIn) -> EntryOut:
+@api.post(
+    "/entries",
+    status_code=201,
+    summary="Add a journal entry",
+    responses=error_responses(403, 422),
+)
+def api_add(body: EntryIn, session: SessionDep) -> EntryOut:
     """Store an entry; the response comes only after the commit."""
-    with get_ctx(request).db.session() as session:
-        entry = service.add_entry(session=session, data=body)
-        out = service.entry_out(entry=entry)
-    return out
+    entry = service.add_entry(session=session, data=body)
+    return service.entry_out(entry=entry)
 
 
-@api.get("/entries/{entry_id}", summary="One journal entry")
-def api_get(request: Request, entry_id: int) -> EntryOut:
+@api.get("/entries/{entry_id}", summary="One journal entry", responses=error_responses(404, 422))
+def api_get(entry: EntryDep) -> EntryOut:
     """One entry by id."""
-    with get_ctx(request).db.session() as session:
-        entry = service.get_entry(session=session, entry_id=entry_id)
-        if entry is None:
-            raise AppError(404, "No such journal entry.")
-        return service.entry_out(entry=entry)
+    return service.entry_out(entry=entry)
 
 
-@api.put("/entries/{entry_id}", summary="Replace a journal entry")
-def api_put(request: Request, entry_id: int, body: EntryIn) -> EntryOut:
-    """Replace an entry's fields."""
-    with get_ctx(request).db.session() as session:
-        entry = service.get_entry(session=session, entry_id=entry_id)
-        if entry is None:
-            raise AppError(404, "No such journal entry.")
-        service.update_entry(entry=entry, data=body)
-        session.flush()
-        out = service.entry_out(entry=entry)
-    return out
+@api.put(
+    "/entries/{entry_id}",
+    summary="Replace a journal entry",
+    responses=error_responses(403, 404, 422),
+)
+def api_put(body: EntryIn, entry: EntryDep, session: SessionDep) -> EntryOut:
+    """Replace an entry's fields; the response comes only after the commit."""
+    service.update_entry(entry=entry, data=body)
+    session.flush()
+    return service.entry_out(entry=entry)
 
 
-@api.delete("/entries/{entry_id}", status_code=204, summary="Delete a journal entry")
-def api_delete(request: Request, entry_id: int) -> Response:
+@api.delete(
+    "/entries/{entry_id}",
+    status_code=204,
+    summary="Delete a journal entry",
+    responses=error_responses(403, 404, 422),
+)
+def api_delete(entry: EntryDep, session: SessionDep) -> Response:
     """Delete an entry."""
-    with get_ctx(request).db.session() as session:
-        entry = service.get_entry(session=session, entry_id=entry_id)
-        if entry is None:
-            raise AppError(404, "No such journal entry.")
-        service.delete_entry(session=session, entry=entry)
+    service.delete_entry(session=session, entry=entry)
     return Response(status_code=204)
 
 
-@api.get("/triage", summary="Triage re-run from the journal")
-def api_triage(request: Request) -> JournalTriageOut:
+@api.get("/triage", summary="Triage re-run from the journal", responses=error_responses(409))
+def api_triage(session: SessionDep) -> JournalTriageOut:
     """The latest interview's answers merged with what the journal shows, assessed."""
-    with get_ctx(request).db.session() as session:
-        triage = service.journal_assessment(session=session)
+    triage = service.journal_assessment(session=session)
     if triage is None:
         raise AppError(409, "The journal has no entries yet.")
-    return JournalTriageOut(
-        derived_findings=triage.derived,
-        reasons=list(triage.reasons),
-        interview_id=triage.interview_id,
-        interview_level=triage.interview_level,
-        assessment=triage.assessment,
+    return JournalTriageOut.model_validate(
+        {
+            "derived_findings": triage.derived,
+            "reasons": list(triage.reasons),
+            "interview_id": triage.interview_id,
+            "interview_level": triage.interview_level,
+            "assessment": triage.assessment,
+        }
     )

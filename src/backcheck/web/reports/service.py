@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 
 from backcheck.core import assess
 from backcheck.core.journal import ACTIVITIES, LOCATIONS, RADIATION, RESPONSES, SYMPTOMS
+from backcheck.jobs import JobStatus
+from backcheck.jobs.store import list_jobs
 from backcheck.storage import AnalysisJob, Interview, JournalEntry
-from backcheck.web.analyses.service import list_jobs, public_result
+from backcheck.web.analyses.service import public_result
 from backcheck.web.interview.service import case_of, latest_interview
 from backcheck.web.journal.chart import pain_chart_svg
 from backcheck.web.journal.service import (
@@ -67,7 +69,7 @@ def build_report(*, session: Session) -> Report:
         assessment = assess(case).to_dict()
         answers = [(k, _answer_text(v)) for k, v in sorted(interview.findings.items())]
     entries = list_entries(session=session)
-    done = [j for j in list_jobs(session=session) if j.status == "done" and j.result]
+    done = [j for j in list_jobs(session=session) if j.status == JobStatus.DONE and j.result]
     analysis = done[0] if done else None
     result = None
     if analysis is not None and analysis.result is not None:

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from backcheck.core.vocabulary import STAGE_ANNOTATE, STAGE_POSE
+
 ProgressFn = Callable[[float, str], None]
-DEFAULT_RUNNER_SPEC = "backcheck.web.analyses.runner:VideoRunner"
-LIFTS = ("auto", "deadlift", "squat", "overhead_press", "rdl", "good_morning")
+DEFAULT_RUNNER_SPEC = "backcheck.jobs.runner:VideoRunner"
 
 
 class AnalysisError(Exception):
@@ -30,7 +31,7 @@ class AnalysisRunner(Protocol):
 
 
 # How much of the whole each stage of the video pipeline takes (measured roughly).
-STAGE_SHARE = {"pose": (0.0, 0.75), "annotated video": (0.75, 0.97)}
+STAGE_SHARE = {STAGE_POSE: (0.0, 0.75), STAGE_ANNOTATE: (0.75, 0.97)}
 
 
 class VideoRunner:

@@ -1,4 +1,4 @@
-"""Analysis jobs outside the request: one worker process per job, the database as the queue.
+"""The embedded job backend: one worker process per job, the database as the queue.
 
 A dispatcher thread starts queued jobs (at most ``workers`` at a time) in fresh processes
 forked from a fork server that has the analysis modules already imported (so a job starts in
@@ -18,18 +18,16 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from backcheck.storage import Database, open_database
-from backcheck.web.analyses import service
-from backcheck.web.analyses.runner import AnalysisError, load_runner
+from backcheck.jobs import store
+from backcheck.jobs.worker import run_job
+from backcheck.storage import Database
 
-log = logging.getLogger("backcheck.web.jobs")
-PROGRESS_EVERY_S = 0.3
-INPUT_NAME = "input"
+log = logging.getLogger("backcheck.jobs")
 # Imported once in the fork server; missing ones are skipped (ImportError is ignored there).
 # "__main__" too: otherwise every child re-imports the main script (~0.3 s for `backcheck`).
 PRELOAD = [
     "__main__",
-    "backcheck.web.analyses.jobs",
+    "backcheck.jobs.worker",
     "backcheck.video.pipeline",
     "backcheck.video.pose",
     "backcheck.video.annotate",
@@ -64,56 +62,8 @@ class _Running:
     started: float
 
 
-def input_path(*, folder: Path, container: str) -> Path:
-    """Where a job's uploaded video lives."""
-    return folder / f"{INPUT_NAME}.{container or 'bin'}"
-
-
-def run_job(
-    database_url: str, job_id: str, folder: str, container: str, lift: str, spec: str
-) -> None:
-    """Worker process body: claim, analyse, store the result or the reason it failed."""
-    db = open_database(database_url, migrate=False)
-    try:
-        with db.session() as session:
-            if not service.mark_running(session=session, job_id=job_id):
-                return
-        last = 0.0
-
-        def progress(fraction: float, stage: str) -> None:
-            nonlocal last
-            now = time.monotonic()
-            if now - last < PROGRESS_EVERY_S and fraction < 1.0:
-                return
-            last = now
-            with db.session() as session:
-                service.set_progress(session=session, job_id=job_id, progress=fraction, stage=stage)
-
-        out = Path(folder)
-        try:
-            result = load_runner(spec).run(
-                video=input_path(folder=out, container=container),
-                out_dir=out,
-                lift=lift,
-                progress=progress,
-            )
-        except AnalysisError as exc:
-            reason = str(exc)
-        except Exception as exc:  # the worker must always record an outcome
-            log.exception("analysis %s failed", job_id)
-            reason = f"The analysis failed unexpectedly ({exc.__class__.__name__})."
-        else:
-            with db.session() as session:
-                service.mark_done(session=session, job_id=job_id, result=result)
-            return
-        with db.session() as session:
-            service.mark_failed(session=session, job_id=job_id, reason=reason)
-    finally:
-        db.close()
-
-
-class JobManager:
-    """Starts, watches and times out analysis worker processes."""
+class LocalJobQueue:
+    """Starts, watches and times out analysis worker processes (a ``JobQueue``)."""
 
     def __init__(
         self,
@@ -140,7 +90,7 @@ class JobManager:
     def start(self) -> None:
         """Recover interrupted jobs, then start dispatching."""
         with self.db.session() as session:
-            recovered = service.recover_interrupted(session=session)
+            recovered = store.recover_interrupted(session=session)
         if recovered:
             log.warning("marked %d interrupted analysis job(s) as failed", recovered)
         if self._context.get_start_method() == "forkserver":
@@ -148,8 +98,8 @@ class JobManager:
         self._thread = threading.Thread(target=self._loop, name="backcheck-jobs", daemon=True)
         self._thread.start()
 
-    def notify(self) -> None:
-        """A job was queued: dispatch now rather than at the next poll."""
+    def submit(self, job_id: str) -> None:
+        """A job was queued: dispatch now rather than at the next poll (the row is the queue)."""
         self._wake.set()
 
     def stop(self) -> None:
@@ -161,7 +111,7 @@ class JobManager:
         for job_id, running in list(self._running.items()):
             running.process.kill()
             running.process.join(timeout=5)
-            self._fail(job_id, service.INTERRUPTED)
+            self._fail(job_id, store.INTERRUPTED)
         self._running.clear()
 
     def _loop(self) -> None:
@@ -199,11 +149,11 @@ class JobManager:
         if len(self._running) >= self.workers:
             return
         with self.db.session() as session:
-            queued = [(j.id, j.container, j.lift) for j in service.queued_jobs(session=session)]
+            queued = [(j.id, j.container, j.lift) for j in store.queued_jobs(session=session)]
         for job_id, container, lift in queued:
             if len(self._running) >= self.workers or job_id in self._running:
                 continue
-            folder = service.job_dir(root=self.root, job_id=job_id)
+            folder = store.job_dir(root=self.root, job_id=job_id)
             process = self._context.Process(
                 target=run_job,
                 args=(self.db.url, job_id, str(folder), container, lift, self.runner),
@@ -215,4 +165,4 @@ class JobManager:
 
     def _fail(self, job_id: str, reason: str) -> None:
         with self.db.session() as session:
-            service.mark_failed(session=session, job_id=job_id, reason=reason)
+            store.mark_failed(session=session, job_id=job_id, reason=reason)

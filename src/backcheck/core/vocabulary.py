@@ -1,0 +1,26 @@
+"""Shared vocabularies: the one place each list of ids is written down.
+
+The CLI, the web app, the job runner and the video package all read these; a contract test
+(tests/core/test_vocabulary.py) ties every user to them.
+"""
+
+from __future__ import annotations
+
+# Lifts the video check knows how to segment and judge, in the order menus show them.
+LIFTS: tuple[str, ...] = ("deadlift", "squat", "overhead_press", "rdl", "good_morning")
+# What a person may choose when uploading: "auto" lets the analysis detect the lift.
+LIFT_CHOICES: tuple[str, ...] = ("auto", *LIFTS)
+
+# Findings a video analysis may report, and the only ones it may set in a case.
+VIDEO_FINDINGS: tuple[str, ...] = (
+    "back_rounds_at_bottom",
+    "back_arches_at_setup",
+    "back_arches_at_lockout",
+    "arches_when_pressing_overhead",
+)
+
+# Stage names the video pipeline reports while it runs (progress bars, job progress).
+STAGE_POSE = "pose"
+STAGE_REFERENCE_POSE = "pose (reference)"
+STAGE_ANNOTATE = "annotated video"
+PIPELINE_STAGES: tuple[str, ...] = (STAGE_POSE, STAGE_REFERENCE_POSE, STAGE_ANNOTATE)

@@ -1,0 +1,61 @@
+"""The body of one analysis worker: claim the job, run the analysis, record the outcome.
+
+Any backend can call ``run_job`` (the embedded one forks it from a preloaded fork server);
+the worker writes its own progress and result to the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from backcheck.jobs import store
+from backcheck.jobs.runner import AnalysisError, load_runner
+from backcheck.storage import open_database
+
+log = logging.getLogger("backcheck.jobs")
+PROGRESS_EVERY_S = 0.3
+
+
+def run_job(
+    database_url: str, job_id: str, folder: str, container: str, lift: str, spec: str
+) -> None:
+    """Worker process body: claim, analyse, store the result or the reason it failed."""
+    db = open_database(database_url, migrate=False)
+    try:
+        with db.session() as session:
+            if not store.mark_running(session=session, job_id=job_id):
+                return
+        last = 0.0
+
+        def progress(fraction: float, stage: str) -> None:
+            nonlocal last
+            now = time.monotonic()
+            if now - last < PROGRESS_EVERY_S and fraction < 1.0:
+                return
+            last = now
+            with db.session() as session:
+                store.set_progress(session=session, job_id=job_id, progress=fraction, stage=stage)
+
+        out = Path(folder)
+        try:
+            result = load_runner(spec).run(
+                video=store.input_path(folder=out, container=container),
+                out_dir=out,
+                lift=lift,
+                progress=progress,
+            )
+        except AnalysisError as exc:
+            reason = str(exc)
+        except Exception as exc:  # the worker must always record an outcome
+            log.exception("analysis %s failed", job_id)
+            reason = f"The analysis failed unexpectedly ({exc.__class__.__name__})."
+        else:
+            with db.session() as session:
+                store.mark_done(session=session, job_id=job_id, result=result)
+            return
+        with db.session() as session:
+            store.mark_failed(session=session, job_id=job_id, reason=reason)
+    finally:
+        db.close()
