@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from web_support import CLIPS, SCREENSHOTS, LiveServer, start_server
 
-from backcheck.web.analyses.runner import DEFAULT_RUNNER_SPEC, video_available
+from backcheck.jobs.runner import DEFAULT_RUNNER_SPEC, video_available
 
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

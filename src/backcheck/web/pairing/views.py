@@ -8,9 +8,11 @@ from math import ceil
 
 from fastapi import APIRouter, Request
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
-from backcheck.web.context import get_ctx, render
+from backcheck.web.context import render
+from backcheck.web.deps import FormDep, SessionDep, SettingsDep
 from backcheck.web.errors import AppError
 from backcheck.web.pairing.codes import PairingCodes, RateLimiter
 from backcheck.web.pairing.cookie import (
@@ -29,7 +31,6 @@ from backcheck.web.pairing.store import (
     pair_device,
     revoke_device,
 )
-from backcheck.web.security import CSRF_FIELD, check_csrf
 
 pages = APIRouter(include_in_schema=False)
 
@@ -54,22 +55,20 @@ def get_pairing(request: Request) -> Pairing:
     return pairing
 
 
-def _paired_id(request: Request) -> str | None:
-    ctx = get_ctx(request)
-    device_id = read_device(ctx.settings.secret_key, cookie_value(request.headers, DEVICE_COOKIE))
+def _paired_id(request: Request, session: Session, secret_key: str) -> str | None:
+    device_id = read_device(secret_key, cookie_value(request.headers, DEVICE_COOKIE))
     if device_id is None:
         return None
-    with ctx.db.session() as session:
-        device = active_device(session=session, device_id=device_id, now=datetime.now(UTC))
-        return device.id if device else None
+    device = active_device(session=session, device_id=device_id, now=datetime.now(UTC))
+    return device.id if device else None
 
 
 @pages.get("/pair/{code}")
-def pair(request: Request, code: str) -> Response:
+def pair(request: Request, code: str, session: SessionDep, settings: SettingsDep) -> Response:
     """Open the link once, within 10 minutes: this browser becomes a paired device."""
     pairing = get_pairing(request)
-    if _paired_id(request) is not None:  # already paired: keep the code for another device
-        return RedirectResponse("/devices", status_code=303)
+    if _paired_id(request, session, settings.secret_key) is not None:
+        return RedirectResponse("/devices", status_code=303)  # keep the code for another device
     client = request.client.host if request.client else "unknown"
     wait_s = pairing.limiter.attempt(client)
     if wait_s > 0:
@@ -81,36 +80,28 @@ def pair(request: Request, code: str) -> Response:
         )
     if not pairing.codes.redeem(code.strip().lower()):
         raise AppError(404, LINK_USED)
-    ctx = get_ctx(request)
-    with ctx.db.session() as session:
-        device = pair_device(
-            session=session,
-            name=describe_device(request.headers.get("user-agent", "")),
-            now=datetime.now(UTC),
-        )
-        device_id = device.id
-    response = RedirectResponse("/devices?paired=1", status_code=303)
-    response.headers.append(
-        "set-cookie",
-        device_cookie_header(
-            sign_device(ctx.settings.secret_key, device_id), secure=pairing.network.tls
-        ),
+    device = pair_device(
+        session=session,
+        name=describe_device(request.headers.get("user-agent", "")),
+        now=datetime.now(UTC),
     )
+    response = RedirectResponse("/devices?paired=1", status_code=303)
+    cookie = device_cookie_header(
+        sign_device(settings.secret_key, device.id), secure=pairing.network.tls
+    )
+    response.headers.append("set-cookie", cookie)
     return response
 
 
 @pages.get("/devices")
-def devices_page(request: Request) -> Response:
+def devices_page(request: Request, session: SessionDep) -> Response:
     """The paired devices (name, last seen), revoke buttons, and a fresh link with its QR."""
     pairing = get_pairing(request)
-    code = pairing.codes.issue()
-    link = pairing.network.pairing_link(code.code)
-    with get_ctx(request).db.session() as session:
-        devices = list_devices(session=session)
+    link = pairing.network.pairing_link(pairing.codes.issue().code)
     return render(
         request,
         "pairing/devices.html",
-        devices=devices,
+        devices=list_devices(session=session),
         this_device=request.state.device_id,
         link=link,
         qr=Markup(qr_svg(link)),
@@ -119,12 +110,9 @@ def devices_page(request: Request) -> Response:
 
 
 @pages.post("/devices/{device_id}/revoke")
-async def revoke(request: Request, device_id: str) -> Response:
-    """Revoke a device: its cookie stops working on its next request."""
-    ctx = get_ctx(request)
-    form = await request.form()
-    check_csrf(request, ctx.settings.secret_key, form.get(CSRF_FIELD))
-    with ctx.db.session() as session:
-        if not revoke_device(session=session, device_id=device_id, now=datetime.now(UTC)):
-            raise AppError(404, "No such paired device.")
+def revoke(device_id: str, form: FormDep, session: SessionDep) -> Response:
+    """Revoke a device (the form token is checked): its cookie stops working at once."""
+    del form  # read for its CSRF check
+    if not revoke_device(session=session, device_id=device_id, now=datetime.now(UTC)):
+        raise AppError(404, "No such paired device.")
     return RedirectResponse("/devices", status_code=303)
