@@ -8,7 +8,10 @@ folder's README.md and labels.tsv). They are never copied into this repository.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import fcntl
+import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,16 +21,32 @@ from backcheck.video.decode import probe
 from backcheck.video.track import Track
 
 REPO = Path(__file__).resolve().parents[2]
-CLIPS = (REPO / ".." / "shared" / "data" / "videos").resolve()
+DATA = (REPO / ".." / "shared" / "data").resolve()
+if not DATA.exists() and (REPO / ".." / ".." / "shared" / "data").exists():
+    DATA = (REPO / ".." / ".." / "shared" / "data").resolve()  # a worktree one level deeper
+CLIPS = DATA / "videos"
+MORE = DATA / "more"
+# A folder of pose tracks kept between sessions (bench/back_calibration.py cache DIR writes
+# the same files): set it to skip the pose pass on this slow shared machine.
+TRACK_CACHE = os.environ.get("BACKCHECK_TRACK_CACHE")
+PANEL = re.compile(r"(?P<name>[A-Za-z]+) x=(?P<x>\d+) y=(?P<y>\d+) w=(?P<w>\d+) h=(?P<h>\d+)")
 
 
-def clip_labels() -> dict[str, dict[str, str]]:
+def clip_labels(folder: Path = CLIPS) -> dict[str, dict[str, str]]:
     """labels.tsv rows by clip id (empty when the clips are absent)."""
-    path = CLIPS / "labels.tsv"
+    path = folder / "labels.tsv"
     if not path.exists():
         return {}
     with path.open(encoding="utf-8") as f:
         return {row["id"]: row for row in csv.DictReader(f, delimiter="\t")}
+
+
+def panel_box(clip_id: str, panel: str) -> tuple[int, int, int, int]:
+    """The crop box (x, y, w, h) of one panel of a split-screen clip in more/labels.tsv."""
+    for m in PANEL.finditer(clip_labels(MORE)[clip_id]["crop"]):
+        if m["name"] == panel:
+            return int(m["x"]), int(m["y"]), int(m["w"]), int(m["h"])
+    raise KeyError(f"{clip_id} has no panel {panel}")
 
 
 @pytest.fixture(scope="session")
@@ -41,28 +60,39 @@ def clips_dir() -> Path:
 def track_of(clips_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Track]:
     """Pose track of a clip, computed once per test session even across xdist workers.
 
-    The cache sits in the session's shared temp root; a file lock per clip makes the second
-    worker wait for the first instead of running the pose model again.
+    `name` is a clip id of videos/, a clip id of more/, or "<more clip id>__<panel>" for one
+    panel of a split-screen clip (cropped by its box in more/labels.tsv). The cache sits in
+    the session's shared temp root (or BACKCHECK_TRACK_CACHE); a file lock per clip makes the
+    second worker wait for the first instead of running the pose model again.
     """
     root = tmp_path_factory.getbasetemp()
     shared = root.parent if root.name.startswith("popen-gw") else root
-    cache = shared / "bc_track_cache"
+    cache = Path(TRACK_CACHE) if TRACK_CACHE else shared / "bc_track_cache"
     cache.mkdir(exist_ok=True)
     memo: dict[str, Track] = {}
+    more = clip_labels(MORE)
 
     def get(name: str) -> Track:
         if name in memo:
             return memo[name]
-        from backcheck.video.pose import MediaPipePose
+        from backcheck.video.pose import CroppedEngine, MediaPipePose, PoseEngine
         from backcheck.video.track import extract_track
 
-        video = clips_dir / f"{name}.mp4"
+        clip, _, panel = name.partition("__")
+        video = MORE / more[clip]["file"] if clip in more else clips_dir / f"{clip}.mp4"
         info = probe(video)
+        s = info.analysis_scale
+        box = None
+        if panel:
+            x, y, w, h = panel_box(clip, panel)
+            box = (round(x * s), round(y * s), round(w * s), round(h * s))
         npz = cache / f"{name}.npz"
         with (cache / f"{name}.lock").open("w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if not npz.exists():
-                engine = MediaPipePose()
+                engine: PoseEngine = MediaPipePose()
+                if box is not None:
+                    engine = CroppedEngine(engine, box)
                 try:
                     track = extract_track(info, engine)
                 finally:
@@ -70,7 +100,13 @@ def track_of(clips_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Calla
                 tmp = cache / f".{name}.tmp.npz"
                 track.save(tmp)
                 tmp.replace(npz)
-        memo[name] = Track.load(npz, info)
-        return memo[name]
+        track = Track.load(npz, info)
+        if box is not None:
+            track.frame_size = (box[2], box[3])
+            track.info = dataclasses.replace(
+                info, width=round(box[2] / s), height=round(box[3] / s)
+            )
+        memo[name] = track
+        return track
 
     return get

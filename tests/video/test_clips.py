@@ -1,11 +1,12 @@
-"""The pipeline on the labelled real clips in ../shared/data/videos (skipped where absent).
+"""The pipeline on the labelled real clips in ../shared/data (skipped where absent).
 
 The clips are short public lifting videos gathered from other projects' repositories and
 labelled by a reviewer (labels.tsv there: view, back_label neutral/rounded/arched/unclear).
 Each clip's pose is computed once per session (see conftest.track_of).
 
-"Confident" means finding_confidence ≥ 0.7 (analysis.CONFIDENT). The contract tested here is the
-one that matters most: never a confident call opposite to the reviewer's label; null is allowed.
+The contract tested here is the one that matters most: never a call opposite to the
+reviewer's label — a "not rounded" on a rounded back counts, at any confidence — and from one
+clip never a confident call at all; null is allowed.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import imageio_ffmpeg
+import numpy as np
 import pytest
 from conftest import clip_labels
 from typer.testing import CliRunner
 
-from backcheck.video.analysis import CONFIDENT, analyze_track
+from backcheck.video.analysis import CONFIDENT, analyze_track, analyze_track_full
+from backcheck.video.decisions import SINGLE_MAX_CONFIDENCE
 from backcheck.video.schema import Analysis
 from backcheck.video.track import Track
 
@@ -33,10 +36,14 @@ SIDE_LABELLED = sorted(
     if r["view"].startswith("side") and r["back_label"] in {"neutral", "rounded", "arched"}
 )
 FRONT_OR_REAR = ["sq_liftcheck_front", "ohp_gitfit_front"]
-PAIRS = [
-    ("dl_garage_rounded", "dl_garage_neutral"),
-    ("dl_shield_rounded", "dl_shield_neutral"),
-    ("dl_posereader_rounded", "dl_posereader_neutral"),
+PAIRS = [  # same lifter, camera and clothes: (rounded, neutral, what the comparison must say)
+    ("dl_garage_rounded", "dl_garage_neutral", "rounds"),
+    ("dl_posereader_rounded", "dl_posereader_neutral", "rounds"),
+    ("vk_rdl_wrong_right_grid__TL", "vk_rdl_wrong_right_grid__TR", "rounds"),  # split screen
+    # a butt wink moves the cues by less than two neutral clips differ: never a "no"
+    ("vk_goblet_buttwink_split__left", "vk_goblet_buttwink_split__right", "not no"),
+    # filmed from the other side: the setup check refuses the comparison
+    ("dl_shield_rounded", "dl_shield_neutral", "other side"),
 ]
 
 _analyses: dict[str, Analysis] = {}
@@ -48,31 +55,27 @@ def analysis_of(name: str, track_of: Callable[[str], Track]) -> Analysis:
     return _analyses[name]
 
 
-def confident(a: Analysis, finding: str, value: bool) -> bool:
-    return a.findings.get(finding) is value and a.finding_confidence.get(finding, 0.0) >= CONFIDENT
-
-
 @pytest.mark.parametrize("name", SIDE_LABELLED or ["<no clips>"])
-def test_never_confidently_opposite_to_label(name: str, track_of: Callable[[str], Track]) -> None:
+def test_never_a_call_opposite_to_the_label(name: str, track_of: Callable[[str], Track]) -> None:
     a = analysis_of(name, track_of)
     label = LABELS[name]["back_label"]
-    arches = ("back_arches_at_setup", "back_arches_at_lockout", "arches_when_pressing_overhead")
-    if label == "neutral":
-        assert not confident(a, "back_rounds_at_bottom", True)
-        assert not any(confident(a, f, True) for f in arches)
-    elif label == "rounded":
-        assert not confident(a, "back_rounds_at_bottom", False)
-        assert not any(confident(a, f, True) for f in arches)
-    elif label == "arched":
-        assert not confident(a, "back_rounds_at_bottom", True)
-        assert not confident(a, "back_arches_at_setup", False)
+    rounds = a.findings["back_rounds_at_bottom"]
+    conf = a.finding_confidence.get("back_rounds_at_bottom")
+    if label == "rounded":
+        assert rounds is not False, "a false 'not rounded' on a rounded back"
+    else:
+        assert rounds is not True or (conf is not None and conf < CONFIDENT)
+    for k in ("back_arches_at_setup", "back_arches_at_lockout", "arches_when_pressing_overhead"):
+        assert a.findings[k] is None, "no over-arching call from one clip"
+        assert a.finding_basis[k] == "single clip"
     for v in a.finding_confidence.values():
-        assert 0.5 <= v <= 1.0
+        assert 0.5 <= v <= SINGLE_MAX_CONFIDENCE
+    assert set(a.finding_basis.values()) <= {"single clip", "rep to rep"}
     if a.back_judgement.judgeable:
         assert a.reps, "a judged back needs reps"
     else:
         assert a.back_judgement.reason
-        assert a.findings["back_rounds_at_bottom"] is None
+        assert rounds is None
 
 
 @pytest.mark.parametrize("name", FRONT_OR_REAR)
@@ -80,32 +83,45 @@ def test_front_and_rear_views_are_not_judged(name: str, track_of: Callable[[str]
     a = analysis_of(name, track_of)
     assert a.view in {"front", "rear"}
     assert "not_side_view" in {w.code for w in a.warnings}
-    assert a.findings["back_rounds_at_bottom"] is None
-    assert a.findings["back_arches_at_lockout"] is None
+    assert all(v is None for v in a.findings.values())
     assert not a.back_judgement.judgeable
 
 
-@pytest.mark.parametrize(("rounded", "neutral"), PAIRS)
-def test_matched_pairs_order(rounded: str, neutral: str, track_of: Callable[[str], Track]) -> None:
-    """Same lifter, camera and clothes: the rounded clip's bottom bow exceeds the neutral's."""
-    r, n = analysis_of(rounded, track_of), analysis_of(neutral, track_of)
-    rb, nb = r.reps[0].back.bottom, n.reps[0].back.bottom
-    assert rb.lumbar_bow is not None and nb.lumbar_bow is not None
-    assert rb.whole_bow is not None and nb.whole_bow is not None
-    assert rb.lumbar_bow > nb.lumbar_bow
-    assert rb.whole_bow > nb.whole_bow
-
-
-@pytest.mark.parametrize(("rounded", "neutral"), PAIRS)
-def test_reference_clip_makes_the_call(
-    rounded: str, neutral: str, track_of: Callable[[str], Track]
+@pytest.mark.parametrize(("rounded", "neutral", "expect"), PAIRS)
+def test_same_lifter_pairs_both_ways(
+    rounded: str, neutral: str, expect: str, track_of: Callable[[str], Track]
 ) -> None:
-    """With the lifter's own neutral rep as --reference the rounded rep is called; and back."""
+    """Against the lifter's own neutral set the rounded one is called (or at least never
+    called "not rounded"); the other way round, the neutral one is never called rounder."""
     a = analyze_track(track_of(rounded), reference=track_of(neutral), reference_name=neutral)
-    assert a.findings["back_rounds_at_bottom"] is True
-    assert any(c.kind == "reference" and (c.back_change or 0) > 0 for c in a.comparisons)
     b = analyze_track(track_of(neutral), reference=track_of(rounded), reference_name=rounded)
-    assert b.findings["back_rounds_at_bottom"] is False
+    assert a.reference is not None and b.reference is not None
+    if expect == "other side":
+        assert not a.reference.used and "other way" in (a.reference.reason or "")
+        assert not b.reference.used
+        assert "reference_unusable" in {w.code for w in a.warnings}
+        assert a.finding_basis["back_rounds_at_bottom"] == "single clip"
+        return
+    assert a.reference.used and b.reference.used
+    assert a.finding_basis["back_rounds_at_bottom"] == "reference"
+    if expect == "rounds":
+        assert a.findings["back_rounds_at_bottom"] is True
+        assert any(c.kind == "reference" and c.rounds_more for c in a.comparisons)
+    assert a.findings["back_rounds_at_bottom"] is not False
+    assert a.findings["back_arches_at_setup"] is not True
+    assert b.findings["back_rounds_at_bottom"] is not True
+    assert b.findings["back_arches_at_setup"] is not True, "a flat rep vs a rounded reference"
+
+
+def test_cat_cow_reads_the_back_not_the_belly(track_of: Callable[[str], Track]) -> None:
+    """On all fours the old toes/nose rule measured the belly: cat (rounded, 3.3-8.3 s) must
+    read rounder than cow (arched, 0-1.7 s) on both cues."""
+    res = analyze_track_full(track_of("tr_cat_cow"), lift="good_morning")
+    t = track_of("tr_cat_cow").t_s
+    cat, cow = (t >= 3.3) & (t <= 8.3), t <= 1.7
+    s = res.series
+    assert np.nanmedian(s.whole[cat]) > np.nanmedian(s.whole[cow])
+    assert np.nanmedian(s.valley[cat]) < np.nanmedian(s.valley[cow])
 
 
 def test_reps_found_on_a_three_rep_squat(track_of: Callable[[str], Track]) -> None:

@@ -93,8 +93,15 @@ def render_text(a: Analysis) -> str:
     for k, v in a.findings.items():
         c = a.finding_confidence.get(k)
         shown = "can't tell" if v is None else ("yes" if v else "no")
-        conf = f" ({c:.0%})" if c is not None else ""
-        lines.append(f"  {k}: {shown}{conf} - {a.finding_basis.get(k, '')}")
+        conf = f" ({c:.0%} confidence" if c is not None else " ("
+        basis = a.finding_basis.get(k, "single clip")
+        reason = a.finding_reason.get(k, "")
+        lines.append(f"  {k}: {shown}{conf}{', ' if c is not None else ''}from {basis}) - {reason}")
+    if a.reference is not None:
+        lines.append(
+            f"reference set {a.reference.name}: "
+            + ("compared" if a.reference.used else f"not compared ({a.reference.reason})")
+        )
     for w in a.warnings:
         lines.append(f"warning [{w.code}]: {w.message}")
     if a.artifacts.annotated_video:

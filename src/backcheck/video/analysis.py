@@ -1,38 +1,30 @@
-"""From a pose Track to the Analysis JSON: reps, angles, back measure, findings, warnings.
+"""From a pose Track to the Analysis JSON: signals → reps → measures → decisions → Analysis.
 
-`analyze_track` is pure (arrays in, model out) so tests can run it on cached tracks;
-`run_analysis` is the adapter that decodes, writes artifacts and the JSON atomically.
-
-Decision rules (docs/video.md explains the numbers):
-- The back is judged only in a side view with a large enough torso and at least a few bottom
-  frames whose dorsal edge is not covered by arms, hands or plates.
-- Without a reference, "rounded at the bottom" needs both the lumbar bow ≥ 0.015 and the
-  whole-back bow ≥ 0.025 |HS|. Across people this separates weakly (per-person offsets are as
-  large as the effect), so such calls carry at most ~0.75 confidence and "not rounded" at most 0.6.
-- A reference clip (same lifter, camera, clothes) cancels those offsets: differences are
-  judged with tighter thresholds and higher confidence. Rep-to-rep change within the set also.
-- Over-arching is not separable from normal lordosis in absolute terms: it is only called
-  against a reference, or from a visible lean-back of the trunk at lockout.
+Pure (arrays in, model out) so tests run it on cached tracks. The numbers come from
+`measures`, the calls from `decisions` (all thresholds are named there); this module only
+wires them together and words the result. `run_analysis` (pipeline) is the I/O adapter.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from backcheck.core.vocabulary import VIDEO_FINDINGS
-from backcheck.video import pose as P
-from backcheck.video.backshape import PROFILE_T, SEGMENTS, fit_bow, occluded_points
-from backcheck.video.kinematics import (
-    body_angles,
-    facing_sign,
-    midpoint,
-    torso_length,
-    trunk_inclination,
+from backcheck.video import decisions as D
+from backcheck.video.decisions import CONFIDENT, BackNumbers, Call, Setup
+from backcheck.video.kinematics import body_angles, facing_sign, trunk_inclination
+from backcheck.video.measures import (
+    BARBELL_LIFTS,
+    BackSeries,
+    angle_at,
+    back_series,
+    back_side,
+    clip_torso_px,
+    phase_back,
+    phase_frames,
 )
 from backcheck.video.quality import (
     FILMING_GUIDANCE,
@@ -42,22 +34,15 @@ from backcheck.video.quality import (
     classify_view,
     image_warnings,
 )
-from backcheck.video.reps import (
-    HINGES,
-    LIFTS,
-    LiftGuess,
-    RepIdx,
-    depth_signal,
-    detect_lift,
-    segment_reps,
-)
+from backcheck.video.reps import LIFTS, LiftGuess, RepIdx, depth_signal, detect_lift, segment_reps
 from backcheck.video.schema import (
     Analysis,
     Angles,
     BackJudgement,
+    BackSummary,
     Comparison,
     Flag,
-    PhaseBack,
+    ReferenceUse,
     Rep,
     RepBack,
     VideoMeta,
@@ -65,190 +50,21 @@ from backcheck.video.schema import (
 )
 from backcheck.video.track import Track
 
+__all__ = [
+    "BARBELL_LIFTS",
+    "CONFIDENT",
+    "BackSeries",
+    "ClipResult",
+    "analyze_track",
+    "analyze_track_full",
+    "frame_state",
+]
+
 FloatArray = NDArray[np.float64]
 
-LUMBAR_ROUNDED = 0.015  # |HS|; bottom lumbar bow that reads as rounded (absolute)
-WHOLE_ROUNDED = 0.025  # |HS|; bottom whole-back bow that reads as rounded (absolute)
-REF_LUMBAR_DELTA = 0.012  # change against a reference / first rep that reads as rounding
-REF_WHOLE_DELTA = 0.015
-MIN_BOTTOM_FRAMES = 4
-CONFIDENT = 0.7  # documented meaning of "a confident call"
-PLATE_RADIUS = 0.45  # |HS|: a 45 cm plate against a ~50 cm hip-to-shoulder length
-BARBELL_LIFTS = ("deadlift", "squat", "rdl", "overhead_press", "good_morning")
-
 FINDINGS = VIDEO_FINDINGS  # one source: backcheck.core.vocabulary
-
-
-@dataclass
-class BackSeries:
-    """Per-frame back measures: lumbar, whole, thoracic bow, lumbar bend (deg), valid fraction."""
-
-    lumbar: FloatArray
-    whole: FloatArray
-    thoracic: FloatArray
-    bend: FloatArray
-    valid: FloatArray
-    edge: NDArray[np.float32]  # (N, K) dorsal depth actually used (NaN where occluded)
-    back_sign: float
-
-
-def back_series(track: Track, facing: float, barbell: bool) -> BackSeries:
-    """Per-frame bows on the dorsal row of the profile, with arms/plates blanked out."""
-    lm = track.image.astype(float)
-    n = track.n
-    back_sign = -facing if facing != 0 else -1.0
-    row = 0 if back_sign > 0 else 1
-    hip = midpoint(lm, P.L_HIP, P.R_HIP)
-    sh = midpoint(lm, P.L_SHOULDER, P.R_SHOULDER)
-    length = torso_length(lm)
-    out = np.full((5, n), np.nan)
-    edge = np.full((n, len(PROFILE_T)), np.nan, np.float32)
-    whole_sel = (SEGMENTS["whole"][0] <= PROFILE_T) & (SEGMENTS["whole"][1] >= PROFILE_T)
-    for i in range(n):
-        if not track.found[i] or not np.isfinite(length[i]):
-            continue
-        d = track.profile[i, row].astype(float)
-        arms = lm[i, [P.L_ELBOW, P.R_ELBOW, P.L_WRIST, P.R_WRIST], :2]
-        plate = None
-        if barbell:
-            grip = (lm[i, P.L_WRIST, :2] + lm[i, P.R_WRIST, :2]) / 2
-            plate = (grip, PLATE_RADIUS * length[i])
-        bad = occluded_points(PROFILE_T, d, hip[i], sh[i], back_sign, arms, plate)
-        d = np.where(bad, np.nan, d)
-        edge[i] = d
-        out[0, i], out[3, i] = fit_bow(d, PROFILE_T, *SEGMENTS["lumbar"])
-        out[1, i], _ = fit_bow(d, PROFILE_T, *SEGMENTS["whole"])
-        out[2, i], _ = fit_bow(d, PROFILE_T, *SEGMENTS["thoracic"])
-        out[4, i] = float(np.isfinite(d[whole_sel]).mean())
-    return BackSeries(out[0], out[1], out[2], out[3], out[4], edge, back_sign)
-
-
-def _med(x: FloatArray) -> float | None:
-    x = x[np.isfinite(x)]
-    return round(float(np.median(x)), 4) if len(x) else None
-
-
-def phase_back(series: BackSeries, idx: NDArray[np.intp]) -> PhaseBack:
-    """Medians of the back measures over a phase's frames (frame flips drop out)."""
-    if len(idx) == 0:
-        return PhaseBack()
-    ok = np.isfinite(series.lumbar[idx]) & np.isfinite(series.whole[idx])
-    good = idx[ok]
-    return PhaseBack(
-        lumbar_bow=_med(series.lumbar[good]),
-        whole_bow=_med(series.whole[good]),
-        thoracic_bow=_med(series.thoracic[idx]),
-        lumbar_bend_deg=_med(series.bend[good]),
-        valid_frames=int(ok.sum()),
-        frames=len(idx),
-    )
-
-
-def rounding_score(lumbar: float | None, whole: float | None) -> float | None:
-    """≥ 1 when both lumbar and whole-back bow read as rounded; the weaker of the two decides."""
-    if lumbar is None or whole is None:
-        return None
-    return float(min(lumbar / LUMBAR_ROUNDED, whole / WHOLE_ROUNDED))
-
-
-def phase_frames(
-    rep: RepIdx, depth: FloatArray, trunk: FloatArray, lift: str
-) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
-    """Frame indices of setup (mid-descent), bottom (deepest) and lockout phases of a rep."""
-    seg = np.arange(rep.start, rep.end + 1)
-    if lift in HINGES:
-        top = float(np.nanmax(trunk[seg]))
-        bottom = seg[trunk[seg] >= top - 7.0]
-        before = np.arange(rep.start, rep.bottom + 1)
-        setup = before[(trunk[before] >= 0.35 * top) & (trunk[before] <= 0.7 * top)]
-        after = np.arange(rep.lockout, rep.end + 1)
-        lockout = after[trunk[after] <= max(15.0, float(np.nanmin(trunk[after])) + 5.0)][:30]
-    else:
-        d = depth[seg]
-        span = float(d.max() - d.min()) or 1.0
-        bottom = seg[d >= d.max() - 0.1 * span]
-        before = np.arange(rep.start, rep.bottom + 1)
-        db = depth[before]
-        setup = before[(db >= d.min() + 0.35 * span) & (db <= d.min() + 0.7 * span)]
-        after = np.arange(rep.lockout, rep.end + 1)
-        lockout = after[depth[after] <= float(depth[after].min()) + 0.1 * span][:30]
-    return setup, bottom, lockout
-
-
-def _angle_at(x: FloatArray, idx: NDArray[np.intp]) -> float | None:
-    v = x[idx]
-    v = v[np.isfinite(v)]
-    return round(float(np.median(v)), 1) if len(v) else None
-
-
-def quality_factor(torso_px: float, valid_frac: float, view_conf: float) -> float:
-    """0.6–1.0: how much to trust a back call given size, contour completeness and view."""
-    size = float(np.clip((torso_px - MIN_TORSO_PX) / (GOOD_TORSO_PX - MIN_TORSO_PX), 0.0, 1.0))
-    return float(0.6 + 0.4 * (0.5 * size + 0.25 * valid_frac + 0.25 * view_conf))
-
-
-def _shrink(raw: float, q: float) -> float:
-    """Pull a confidence toward 0.5 (a coin toss) as quality drops; never below 0.5."""
-    return round(0.5 + (raw - 0.5) * q, 3)
-
-
-def absolute_call(score: float, q: float) -> tuple[bool, float]:
-    """Rounded-or-not from the absolute score, with a deliberately modest confidence.
-
-    Across people the absolute bow ranks rounded above neutral with AUC ≈ 0.8 only, so a call
-    from it alone never reaches the 0.7 of a confident call unless far past the threshold.
-    """
-    if score >= 1.0:
-        return True, _shrink(min(0.8, 0.6 + 0.1 * min(score - 1.0, 2.0)), q)
-    lean = float(np.clip(1.0 - score, 0.0, 2.0))
-    return False, _shrink(min(0.65, 0.55 + 0.05 * lean), q)
-
-
-def delta_call(d_lumbar: float, d_whole: float, q: float) -> tuple[bool | None, float]:
-    """Rounded-or-not from a within-lifter change (reference or earlier rep)."""
-    if d_lumbar >= REF_LUMBAR_DELTA and d_whole >= REF_WHOLE_DELTA:
-        strength = min(d_lumbar / REF_LUMBAR_DELTA, d_whole / REF_WHOLE_DELTA)
-        return True, _shrink(min(0.9, 0.75 + 0.075 * min(strength - 1.0, 2.0)), q)
-    if d_lumbar <= REF_LUMBAR_DELTA / 2 and d_whole <= REF_WHOLE_DELTA / 2:
-        return False, _shrink(0.7, q)
-    return None, 0.0
-
-
-@dataclass
-class RefSummary:
-    """A reference clip's bottom-phase back measures (medians over its reps)."""
-
-    name: str
-    lumbar: float | None
-    whole: float | None
-    judgeable: bool
-    reason: str | None
-
-
-class RepScore(NamedTuple):
-    """A judged rep's bottom bows and rounding score: the inputs of every back decision."""
-
-    rep: int  # 1-based rep number
-    lumbar: float
-    whole: float
-    score: float
-
-
-class RefBows(NamedTuple):
-    """A usable reference: its name and bottom bows (medians over its judged reps)."""
-
-    name: str
-    lumbar: float
-    whole: float
-
-
-@dataclass(frozen=True)
-class Call:
-    """One finding: its value, its confidence (None when not called) and a one-line why."""
-
-    value: bool | None
-    confidence: float | None
-    basis: str
+ARCH_FINDINGS = FINDINGS[1:]
+REF_MIN_TORSO_PX = MIN_TORSO_PX  # smallest torso a same-lifter comparison is trusted on
 
 
 @dataclass(frozen=True)
@@ -260,13 +76,22 @@ class ClipSignals:
     lift_detected: bool
     lift: str  # the lift analysed: the one asked for, or the detected one
     depth_lift: str  # the lift whose depth signal segments the reps (a known one)
-    facing: float
+    facing: float  # +1 image right, −1 image left, 0 unknown
     angles: dict[str, FloatArray]
     signed_trunk: FloatArray
     depth: FloatArray
     rep_idx: list[RepIdx]
     series: BackSeries
     torso_px: float
+
+
+@dataclass(frozen=True)
+class ClipResult:
+    """The analysis and the per-frame back series it was made from (the annotated video and
+    the plot draw that series, so the pipeline never computes it twice)."""
+
+    analysis: Analysis
+    series: BackSeries
 
 
 def video_meta(track: Track) -> VideoMeta:
@@ -291,7 +116,8 @@ def clip_signals(track: Track, lift: str) -> ClipSignals:
     lift_detected = lift == "auto"
     chosen = guess.lift if lift_detected else lift
     depth_lift = chosen if chosen in LIFTS else "deadlift"
-    facing = facing_sign(im[found])
+    side = back_side(im[found], facing_sign(im[found]))
+    facing = -side
     signed_trunk = trunk_inclination(im, facing) if facing != 0 else np.full(track.n, np.nan)
     depth, min_range = depth_signal(im, depth_lift, track.info.fps)
     return ClipSignals(
@@ -305,17 +131,17 @@ def clip_signals(track: Track, lift: str) -> ClipSignals:
         signed_trunk=signed_trunk,
         depth=depth,
         rep_idx=segment_reps(depth, min_range),
-        series=back_series(track, facing, chosen in BARBELL_LIFTS),
-        torso_px=float(np.nanmedian(torso_length(im[found]))) / max(track.scale, 1e-6),
+        series=back_series(track, side, chosen in BARBELL_LIFTS),
+        torso_px=clip_torso_px(track),
     )
 
 
-def gate_reason(sig: ClipSignals) -> str | None:
+def gate_reason(sig: ClipSignals, min_torso_px: float = MIN_TORSO_PX) -> str | None:
     """Why the back cannot be judged at all in this clip (None when it can be tried)."""
     if sig.view.view != "side":
         return f"not a side view ({sig.view.view}); the back's shape can only be seen from the side"
-    if sig.torso_px < MIN_TORSO_PX:
-        return f"the torso is only {sig.torso_px:.0f} px long (need ≥ {MIN_TORSO_PX:.0f})"
+    if sig.torso_px < min_torso_px:
+        return f"the torso is only {sig.torso_px:.0f} px long (need ≥ {min_torso_px:.0f})"
     if sig.facing == 0:
         return "could not tell which way the lifter faces"
     if not sig.rep_idx:
@@ -337,7 +163,7 @@ def gate_warnings(sig: ClipSignals) -> list[WarningItem]:
         out.append(
             WarningItem(
                 code="lift_unknown",
-                message=f"Could not tell the lift: {sig.guess.reason}. Pass --lift.",
+                message=f"Could not tell the lift: {sig.guess.reason}. Choose the lift.",
             )
         )
     return out
@@ -347,37 +173,45 @@ def rep_angles(sig: ClipSignals, bottom: NDArray[np.intp], lockout: NDArray[np.i
     """Joint angles at the bottom and at lockout (medians over the phase's frames)."""
     ang = sig.angles
     return Angles(
-        trunk_bottom_deg=_angle_at(ang["trunk"], bottom),
-        hip_bottom_deg=_angle_at(ang["hip"], bottom),
-        knee_bottom_deg=_angle_at(ang["knee"], bottom),
-        trunk_lockout_deg=_angle_at(ang["trunk"], lockout),
-        hip_lockout_deg=_angle_at(ang["hip"], lockout),
-        knee_lockout_deg=_angle_at(ang["knee"], lockout),
-        trunk_lean_back_lockout_deg=_angle_at(-sig.signed_trunk, lockout),
+        trunk_bottom_deg=angle_at(ang["trunk"], bottom),
+        hip_bottom_deg=angle_at(ang["hip"], bottom),
+        knee_bottom_deg=angle_at(ang["knee"], bottom),
+        trunk_lockout_deg=angle_at(ang["trunk"], lockout),
+        hip_lockout_deg=angle_at(ang["hip"], lockout),
+        knee_lockout_deg=angle_at(ang["knee"], lockout),
+        trunk_lean_back_lockout_deg=angle_at(-sig.signed_trunk, lockout),
     )
 
 
 def measure_rep(
     k: int, r: RepIdx, sig: ClipSignals, t_s: FloatArray, reason: str | None
-) -> tuple[Rep, RepScore | None]:
-    """One rep's times, angles and phase bows; its RepScore only if its bottom is judgeable.
+) -> tuple[Rep, BackNumbers | None]:
+    """One rep's times, angles and phase measures; its BackNumbers only if judgeable.
 
-    A rep needs MIN_BOTTOM_FRAMES bottom frames with a usable edge: fewer, and one arm or plate
-    frame would decide the call.
+    A rep needs MIN_BOTTOM_FRAMES bottom frames with a usable edge: fewer, and one arm or
+    plate frame would decide the call.
     """
     setup_i, bottom_i, lock_i = phase_frames(r, sig.depth, sig.angles["trunk"], sig.depth_lift)
     b_setup = phase_back(sig.series, setup_i)
     b_bottom = phase_back(sig.series, bottom_i)
     b_lock = phase_back(sig.series, lock_i)
-    rep_ok = reason is None and b_bottom.valid_frames >= MIN_BOTTOM_FRAMES
+    rep_ok = (
+        reason is None
+        and b_bottom.valid_frames >= D.MIN_BOTTOM_FRAMES
+        and b_bottom.whole_bow is not None
+        and b_bottom.valley is not None
+    )
     rep_reason = reason
     if reason is None and not rep_ok:
         rep_reason = (
-            f"only {b_bottom.valid_frames} of {b_bottom.frames} bottom frames show the "
-            "back's edge "
-            "(arms, hands, hair or a plate over it, or a broken outline)"
+            f"only {b_bottom.valid_frames} of {b_bottom.frames} bottom frames show the back's "
+            "edge (arms, hands, hair or a plate over it, or a broken outline)"
         )
-    score = rounding_score(b_bottom.lumbar_bow, b_bottom.whole_bow) if rep_ok else None
+    numbers = (
+        BackNumbers(b_bottom.whole_bow, b_bottom.valley)
+        if rep_ok and b_bottom.whole_bow is not None and b_bottom.valley is not None
+        else None
+    )
     delta_setup = (
         round(b_bottom.lumbar_bow - b_setup.lumbar_bow, 4)
         if b_bottom.lumbar_bow is not None and b_setup.lumbar_bow is not None
@@ -395,23 +229,25 @@ def measure_rep(
             bottom=b_bottom,
             lockout=b_lock,
             bottom_minus_setup_lumbar=delta_setup,
-            rounding_score=None if score is None else round(score, 3),
-            judgeable=rep_ok,
-            reason=rep_reason,
+            rounding_score=None if numbers is None else round(D.single_clip_score(numbers), 3),
+            judgeable=numbers is not None,
+            reason=None if numbers is not None else rep_reason,
         ),
     )
-    judged = None
-    if score is not None and b_bottom.lumbar_bow is not None and b_bottom.whole_bow is not None:
-        judged = RepScore(k, b_bottom.lumbar_bow, b_bottom.whole_bow, score)
-    return rep, judged
+    return rep, numbers
+
+
+def quality_factor(torso_px: float, valid_frac: float, view_conf: float) -> float:
+    """0.6–1.0: how much to trust a back call given size, contour completeness and view."""
+    size = float(np.clip((torso_px - MIN_TORSO_PX) / (GOOD_TORSO_PX - MIN_TORSO_PX), 0.0, 1.0))
+    return float(0.6 + 0.4 * (0.5 * size + 0.25 * valid_frac + 0.25 * view_conf))
 
 
 def clip_quality(sig: ClipSignals, found: NDArray[np.bool_], warnings: list[WarningItem]) -> float:
     """Quality factor of the clip, lowered 15 % per image problem that can fool the mask."""
-    valid_frac = float(np.nanmean(sig.series.valid[found])) if found.any() else 0.0
-    q = quality_factor(
-        sig.torso_px, valid_frac if np.isfinite(valid_frac) else 0.0, sig.view.confidence
-    )
+    valid = sig.series.valid[found]
+    valid_frac = float(np.mean(valid)) if len(valid) else 0.0
+    q = quality_factor(sig.torso_px, valid_frac, sig.view.confidence)
     codes = {w.code for w in warnings}
     for code in ("partial_body", "multiple_people", "low_light", "person_lost"):
         if code in codes:
@@ -419,166 +255,32 @@ def clip_quality(sig: ClipSignals, found: NDArray[np.bool_], warnings: list[Warn
     return q
 
 
-def set_is_stable(scores: list[RepScore]) -> bool:
-    """Rep-to-rep comparison only makes sense when the set's lumbar bows agree within 0.04:
-    racks, plates or clothing crossing the body make the measure jump by more than the effect."""
-    lums = np.array([s.lumbar for s in scores])
-    return len(lums) < 2 or float(np.ptp(lums)) <= 0.04
-
-
-def rep_to_rep_comparisons(scores: list[RepScore], q: float) -> list[Comparison]:
-    """Each later judged rep against the first one (the caller checks the set is stable)."""
-    first = scores[0]
-    out: list[Comparison] = []
-    for s in scores[1:]:
-        dv, dc = delta_call(s.lumbar - first.lumbar, s.whole - first.whole, q)
-        out.append(
-            Comparison(
-                kind="rep_to_rep",
-                rep=s.rep,
-                against=f"rep {first.rep}",
-                back_change=round(s.lumbar - first.lumbar, 4),
-                whole_change=round(s.whole - first.whole, 4),
-                confidence=dc if dv else 0.5,
-            )
-        )
-    return out
-
-
-def usable_reference(ref: RefSummary | None) -> RefBows | None:
-    """(name, lumbar, whole) of a reference whose bottom bows were measured, else None."""
-    if ref is None or not ref.judgeable or ref.lumbar is None or ref.whole is None:
-        return None
-    return RefBows(ref.name, ref.lumbar, ref.whole)
-
-
-def reference_comparisons(scores: list[RepScore], ref: RefBows, q: float) -> list[Comparison]:
-    """Each judged rep's bottom bows against the reference's (same lifter, same camera)."""
-    name, lumbar, whole = ref
-    out: list[Comparison] = []
-    for s in scores:
-        dl, dw = s.lumbar - lumbar, s.whole - whole
-        dv, dc = delta_call(dl, dw, q)
-        out.append(
-            Comparison(
-                kind="reference",
-                rep=s.rep,
-                against=name,
-                back_change=round(dl, 4),
-                whole_change=round(dw, 4),
-                confidence=dc if dv is not None else 0.5,
-            )
-        )
-    return out
-
-
-def rounding_call(scores: list[RepScore], q: float, stable: bool, ref: RefBows | None) -> Call:
-    """`back_rounds_at_bottom`: the absolute call on the worst rep, raised by a clear rounding
-    against the first rep (stable sets only), and replaced by the reference call when there is
-    one (it cancels the per-person offsets that make the absolute bow weak)."""
-    worst = max(scores, key=lambda s: s.score)
-    value, conf = absolute_call(worst.score, q)
-    call = Call(value, conf, "absolute bow at the bottom (weak across people)")
-    first = scores[0]
-    for s in scores[1:] if stable else []:
-        dv, dc = delta_call(s.lumbar - first.lumbar, s.whole - first.whole, q)
-        if dv and s.score >= 0.8 and dc > (call.confidence or 0.0):
-            call = Call(True, dc, f"rep {s.rep} rounds more than rep {first.rep}")
-    if ref is None:
-        return call
-    name, lumbar, whole = ref
-    best: tuple[bool | None, float] = (None, 0.0)  # the last rounding call, else the first "no"
-    for s in scores:
-        dv, dc = delta_call(s.lumbar - lumbar, s.whole - whole, q)
-        if dv is True or best[0] is None:
-            best = (dv, dc) if dv is not None else best
-    if best[0] is None:
-        return call
-    return Call(best[0], best[1], f"change against {name} (same lifter)")
-
-
-def arches_vs_reference(scores: list[RepScore], ref: RefBows) -> list[int]:
-    """Reps whose bottom is more arched (concave) than the reference's trusted rep."""
-    return [
-        s.rep for s in scores if s.lumbar - ref.lumbar <= -0.010 and s.whole - ref.whole <= -0.015
-    ]
-
-
-def setup_arch_call(
-    scores: list[RepScore], ref: RefBows, arched: list[int], q: float
-) -> Call | None:
-    """`back_arches_at_setup`, only with a reference: more arched than it → true; not called
-    at all when no rep could be compared with the reference."""
-    name, lumbar, whole = ref
-    if arched:
-        return Call(True, _shrink(0.7, q), f"rep {arched[-1]} is more arched than {name}")
-    if all(delta_call(s.lumbar - lumbar, s.whole - whole, q)[0] is None for s in scores):
-        return None
-    return Call(False, _shrink(0.6, q), f"not more arched than {name}")
-
-
-def flexion_flags(
-    scores: list[RepScore],
-    q: float,
-    ref: RefBows | None,
-    rep_cmps: list[Comparison],
-) -> dict[int, Flag]:
-    """Per rep `lumbar_flexion` at the bottom: from the reference change if it decides, else
-    the absolute bow, plus a clear rounding against the first rep."""
-    out: dict[int, Flag] = {}
-    for s in scores:
-        vals = [absolute_call(s.score, q)]
-        if ref is not None:
-            dv, dc = delta_call(s.lumbar - ref.lumbar, s.whole - ref.whole, q)
-            if dv is not None:
-                vals = [(dv, dc)]
-        for cmp in rep_cmps:
-            if cmp.rep == s.rep and cmp.back_change is not None:
-                dv, dc = delta_call(cmp.back_change, cmp.whole_change or 0.0, q)
-                if dv and s.score >= 0.8:
-                    vals.append((dv, dc))
-        pos = [c for v, c in vals if v]
-        if pos:
-            out[s.rep] = Flag(
-                id="lumbar_flexion",
-                phase="bottom",
-                confidence=max(pos),
-                basis="lower back bows outward at the bottom",
-            )
-    return out
-
-
-def lean_back_call(sig: ClipSignals, reps: list[Rep], q: float) -> tuple[str, Call] | None:
-    """Arching at lockout / pressing overhead from a keypoint cue (trunk leaning back), in a
-    side view only: the bow cannot tell over-arching from normal lordosis."""
-    if sig.view.view != "side" or sig.facing == 0 or not reps:
-        return None
-    leans = [
-        r.angles.trunk_lean_back_lockout_deg
+def back_summary(sig: ClipSignals, reps: list[Rep], judged: list[BackNumbers]) -> BackSummary:
+    """Medians over the judged reps plus the setup fingerprint (for use as a reference)."""
+    lumbar = [
+        r.back.bottom.lumbar_bow
         for r in reps
-        if r.angles.trunk_lean_back_lockout_deg is not None
+        if r.back.judgeable and r.back.bottom.lumbar_bow is not None
     ]
-    if not leans:
-        return None
-    worst = max(leans)
-    key = (
-        "arches_when_pressing_overhead"
-        if sig.lift == "overhead_press"
-        else "back_arches_at_lockout"
+    thick = [
+        r.back.bottom.thickness
+        for r in reps
+        if r.back.judgeable and r.back.bottom.thickness is not None
+    ]
+    return BackSummary(
+        whole_bow=round(float(np.median([b.whole for b in judged])), 4),
+        valley=round(float(np.median([b.valley for b in judged])), 4),
+        lumbar_bow=round(float(np.median(lumbar)), 4) if lumbar else None,
+        torso_px=round(sig.torso_px, 1),
+        thickness=round(float(np.median(thick)), 4) if thick else None,
+        back_side=sig.series.back_sign,
+        reps=len(judged),
     )
-    if worst >= 10.0:
-        return key, Call(True, _shrink(0.65, q), f"trunk leans back {worst:.0f}° at lockout")
-    if worst <= 4.0:
-        return key, Call(
-            False, _shrink(0.6, q), f"no lean-back at lockout (≤ {max(worst, 0.0):.0f}°)"
-        )
-    return None
 
 
 @dataclass
-class BackVerdict:
-    """What judging the back produced: finding calls (in the order made), comparisons, per-rep
-    flags (by rep index) and warnings."""
+class Verdict:
+    """What judging the back produced: calls by finding, comparisons, per-rep flags, warnings."""
 
     calls: dict[str, Call]
     comparisons: list[Comparison]
@@ -586,48 +288,99 @@ class BackVerdict:
     warnings: list[WarningItem]
 
 
-def judge_back(scores: list[RepScore], q: float, ref_summary: RefSummary | None) -> BackVerdict:
-    """The back calls on the judged reps: absolute, rep to rep, and against the reference."""
-    ref = usable_reference(ref_summary)
-    stable = set_is_stable(scores)
-    warnings = (
-        []
-        if stable
-        else [
+def comparison_of(kind: str, rep: int, against: str, dw: float, dv: float, c: Call) -> Comparison:
+    """One comparison row of the JSON."""
+    return Comparison(
+        kind="reference" if kind == "reference" else "rep_to_rep",
+        rep=rep,
+        against=against,
+        back_change=round(dw, 4),
+        whole_change=round(dw, 4),
+        valley_change=round(dv, 4),
+        rounds_more=c.value,
+        confidence=c.confidence if c.confidence is not None else 0.5,
+    )
+
+
+def judge_back(
+    reps: list[Rep],
+    judged: list[tuple[int, BackNumbers]],
+    q: float,
+    ref: tuple[str, BackNumbers] | None,
+) -> Verdict:
+    """The back calls on the judged reps: single clip, rep to rep, and against the reference."""
+    numbers = [b for _, b in judged]
+    warnings: list[WarningItem] = []
+    if len(numbers) >= D.REP_MIN_REPS and not D.set_is_stable(numbers):
+        warnings.append(
             WarningItem(
                 code="back_measure_unstable",
                 message="The back's outline changes a lot from rep to rep (something crosses "
                 "the body?); rep-to-rep comparison skipped.",
             )
-        ]
-    )
-    rep_cmps = rep_to_rep_comparisons(scores, q) if stable else []
-    ref_cmps = reference_comparisons(scores, ref, q) if ref is not None else []
-    calls = {"back_rounds_at_bottom": rounding_call(scores, q, stable, ref)}
+        )
+    single = D.single_clip_call(numbers, q)
+    rep_calls = D.rep_to_rep_calls(numbers, q)
+    comparisons: list[Comparison] = []
     flags: dict[int, list[Flag]] = {}
-    if ref is not None:
-        arched = arches_vs_reference(scores, ref)
-        setup = setup_arch_call(scores, ref, arched, q)
-        if setup is not None:
-            calls["back_arches_at_setup"] = setup
-        for k in arched:
-            flags.setdefault(k, []).append(
-                Flag(
-                    id="lumbar_hyperextension",
-                    phase="setup",
-                    confidence=_shrink(0.7, q),
-                    basis="more arched than the reference",
+    if len(numbers) >= D.REP_MIN_REPS and D.set_is_stable(numbers):
+        base = D.rep_baseline(numbers)
+        first = ", ".join(str(k) for k, _ in judged[: D.REP_BASELINE_REPS])
+        for (k, b), c in zip(judged, rep_calls, strict=True):
+            if c is None:
+                continue
+            dw, dv = D.rep_change(b, base)
+            comparisons.append(comparison_of("rep_to_rep", k, f"reps {first}", dw, dv, c))
+            if c.value:
+                flags.setdefault(k, []).append(
+                    Flag(
+                        id="lumbar_flexion",
+                        phase="bottom",
+                        confidence=c.confidence or 0.5,
+                        basis="rounds more than the set's first reps",
+                        kind="rep to rep",
+                    )
                 )
-            )
-    for k, flag in flexion_flags(scores, q, ref, rep_cmps).items():
-        flags.setdefault(k, []).append(flag)
-    return BackVerdict(calls, rep_cmps + ref_cmps, flags, warnings)
+    ref_calls: list[Call] | None = None
+    calls: dict[str, Call] = {}
+    if ref is not None:
+        name, ref_b = ref
+        ref_calls = [D.reference_call(b, ref_b, q) for b in numbers]
+        for (k, b), c in zip(judged, ref_calls, strict=True):
+            dw, dv = D.reference_change(b, ref_b)
+            comparisons.append(comparison_of("reference", k, name, dw, dv, c))
+            if c.value:
+                flags.setdefault(k, []).append(
+                    Flag(
+                        id="lumbar_flexion",
+                        phase="bottom",
+                        confidence=c.confidence or 0.5,
+                        basis="rounds more than the reference",
+                        kind="reference",
+                    )
+                )
+        arch = D.reference_arch_call(numbers, ref_b, q)
+        calls["back_arches_at_setup"] = arch
+    elif single.value:
+        for k, b in judged:
+            if D.single_clip_score(b) >= D.POSSIBLE_ROUNDING_SCORE:
+                flags.setdefault(k, []).append(
+                    Flag(
+                        id="lumbar_flexion",
+                        phase="bottom",
+                        confidence=single.confidence or 0.5,
+                        basis="possible rounding at the bottom: check it",
+                        kind="single clip",
+                    )
+                )
+    calls["back_rounds_at_bottom"] = D.rounding_call(single, rep_calls, ref_calls)
+    return Verdict(calls, comparisons, flags, warnings)
 
 
-def cant_judge(reason: str | None) -> BackVerdict:
+def cant_judge(reason: str | None) -> Verdict:
     """No judged rep: the rounding finding says why, and a warning tells the user."""
-    return BackVerdict(
-        {"back_rounds_at_bottom": Call(None, None, f"can't judge the back: {reason}")},
+    return Verdict(
+        {"back_rounds_at_bottom": Call(None, None, "single clip", f"can't judge: {reason}")},
         [],
         {},
         [
@@ -639,52 +392,29 @@ def cant_judge(reason: str | None) -> BackVerdict:
     )
 
 
-def lockout_flags(reps: list[Rep], call: Call) -> dict[int, Flag]:
-    """`lumbar_hyperextension` at lockout on each rep whose trunk leans back ≥ 10°."""
-    if not call.value or call.confidence is None:
-        return {}
-    return {
-        rep.index: Flag(
-            id="lumbar_hyperextension",
-            phase="lockout",
-            confidence=call.confidence,
-            basis="trunk leans back at lockout",
-        )
-        for rep in reps
-        if (rep.angles.trunk_lean_back_lockout_deg or 0.0) >= 10.0
-    }
-
-
 def findings_of(
-    calls: dict[str, Call], reason: str | None
-) -> tuple[dict[str, bool | None], dict[str, float], dict[str, str]]:
-    """findings / finding_confidence / finding_basis (what the core reads); every finding gets
-    a basis, confidences only for findings actually called."""
-    findings: dict[str, bool | None] = {k: calls[k].value if k in calls else None for k in FINDINGS}
-    conf = {
-        k: c.confidence
-        for k, c in calls.items()
-        if c.value is not None and c.confidence is not None
-    }
-    basis = {k: c.basis for k, c in calls.items()}
-    for k in FINDINGS:
-        if findings[k] is None:
-            basis.setdefault(
-                k, f"can't judge: {reason}" if reason else "not measurable without a reference clip"
+    calls: dict[str, Call], lift: str, reference_used: bool
+) -> tuple[dict[str, bool | None], dict[str, float], dict[str, D.Basis], dict[str, str]]:
+    """findings / finding_confidence / finding_basis / finding_reason: every finding gets a
+    basis and a reason; confidences only for findings actually called."""
+    out = dict(calls)
+    for k in ARCH_FINDINGS:
+        if k not in out:
+            why = (
+                "not measured in this lift"
+                if (k == "arches_when_pressing_overhead") != (lift == "overhead_press")
+                else "over-arching is judged only against a reference set"
             )
-    return findings, conf, basis
-
-
-def reference_warnings(ref: RefSummary | None) -> list[WarningItem]:
-    """Say so when a reference clip was given but its back could not be measured."""
-    if ref is None or ref.judgeable:
-        return []
-    return [
-        WarningItem(
-            code="reference_unusable",
-            message=f"The reference clip cannot be used: {ref.reason}.",
-        )
-    ]
+            if reference_used and k == "back_arches_at_lockout":
+                why = "the plate hides the lower back at lockout"
+            out[k] = Call(None, None, "reference" if reference_used else "single clip", why)
+    findings: dict[str, bool | None] = {k: out[k].value for k in FINDINGS}
+    conf = {
+        k: c.confidence for k, c in out.items() if c.value is not None and c.confidence is not None
+    }
+    basis = {k: out[k].basis for k in FINDINGS}
+    reason = {k: out[k].reason for k in FINDINGS}
+    return findings, conf, basis, reason
 
 
 def no_person_analysis(
@@ -698,6 +428,8 @@ def no_person_analysis(
         lift_detected=False,
         reps=[],
         findings=dict.fromkeys(FINDINGS),
+        finding_basis=dict.fromkeys(FINDINGS, "single clip"),
+        finding_reason=dict.fromkeys(FINDINGS, "no person found in the video"),
         back_judgement=BackJudgement(judgeable=False, reason="no person found in the video"),
         warnings=warnings,
         engine=track.engine,
@@ -705,43 +437,91 @@ def no_person_analysis(
     )
 
 
-def analyze_track(
+def reference_fit(
+    summary: BackSummary | None, name: str, clip: Setup | None
+) -> tuple[ReferenceUse, tuple[str, BackNumbers] | None]:
+    """Whether the reference can be compared with this clip, and its numbers if so."""
+    if summary is None:
+        return ReferenceUse(
+            name=name, used=False, reason="its back could not be measured"
+        ), None  # fmt: skip
+    if clip is None:
+        return ReferenceUse(
+            name=name, used=False, reason="this clip's back could not be measured"
+        ), None
+    ref_setup = Setup(summary.torso_px, summary.back_side, summary.thickness)
+    why = D.setup_mismatch(clip, ref_setup)
+    if why is not None:
+        return ReferenceUse(name=name, used=False, reason=why), None
+    return ReferenceUse(name=name, used=True), (
+        name,
+        BackNumbers(summary.whole_bow, summary.valley),
+    )
+
+
+def analyze_track_full(
     track: Track,
     lift: str = "auto",
-    reference: Track | None = None,
+    reference: Track | BackSummary | None = None,
     reference_name: str = "reference",
-) -> Analysis:
-    """The whole analysis on per-frame arrays (no I/O): signals → reps → calls → Analysis."""
+) -> ClipResult:
+    """The whole analysis on per-frame arrays (no I/O), with the back series it used.
+
+    `reference`: the lifter's reference set, as a track or as the `back_summary` of its own
+    analysis (the web app keeps that per lift).
+    """
     warnings = [
         WarningItem(code=w.code, message=w.message)
         for w in image_warnings(track.image, track.found, track.luma, track.frame_size, track.scale)
     ]
     if track.found.sum() < 5:
-        return no_person_analysis(track, video_meta(track), lift, warnings)
+        empty = back_series(track, 0.0, False)
+        return ClipResult(no_person_analysis(track, video_meta(track), lift, warnings), empty)
+    ref_summary: BackSummary | None = None
+    if isinstance(reference, Track):
+        ref_summary = analyze_track(reference, lift=lift).back_summary
+    elif reference is not None:
+        ref_summary = reference
     sig = clip_signals(track, lift)
-    reason = gate_reason(sig)
+    min_torso = REF_MIN_TORSO_PX if reference is not None else MIN_TORSO_PX
+    reason = gate_reason(sig, min_torso)
     warnings += gate_warnings(sig)
     measured = [measure_rep(k, r, sig, track.t_s, reason) for k, r in enumerate(sig.rep_idx, 1)]
     reps = [rep for rep, _ in measured]
-    scores = [s for _, s in measured if s is not None]
-    judgeable = bool(scores)
-    if reason is None and not judgeable and reps:
+    judged = [(rep.index, b) for rep, b in measured if b is not None]
+    if reason is None and not judged and reps:
         reason = reps[0].back.reason or "the back's outline could not be measured"
     q = clip_quality(sig, track.found, warnings)
-    ref = summarize_reference(reference, reference_name) if reference is not None else None
-    warnings += reference_warnings(ref)
-    verdict = judge_back(scores, q, ref) if judgeable else cant_judge(reason)
+    summary = back_summary(sig, reps, [b for _, b in judged]) if judged else None
+    ref_use: ReferenceUse | None = None
+    ref: tuple[str, BackNumbers] | None = None
+    if reference is not None:
+        clip_setup = (
+            Setup(summary.torso_px, summary.back_side, summary.thickness) if summary else None
+        )
+        ref_use, ref = reference_fit(ref_summary, reference_name, clip_setup)
+        if not ref_use.used:
+            warnings.append(
+                WarningItem(
+                    code="reference_unusable",
+                    message="This clip can't be compared with your reference set: "
+                    f"{ref_use.reason}.",
+                )
+            )
+    verdict = judge_back(reps, judged, q, ref) if judged else cant_judge(reason)
     warnings += verdict.warnings
-    calls = dict(verdict.calls)
-    lean = lean_back_call(sig, reps, q)
-    if lean is not None:
-        calls[lean[0]] = lean[1]
-    lock = lockout_flags(reps, lean[1]) if lean is not None else {}
+    leans = [
+        r.angles.trunk_lean_back_lockout_deg
+        for r in reps
+        if r.angles.trunk_lean_back_lockout_deg is not None
+    ]
+    note = D.lean_back_note(leans) if sig.view.view == "side" else None
+    if note:
+        warnings.append(WarningItem(code="leans_back_at_lockout", message=note))
     for rep in reps:
         rep.flags.extend(verdict.flags.get(rep.index, []))
-        rep.flags.extend([lock[rep.index]] if rep.index in lock else [])
-    findings, conf, basis = findings_of(calls, reason)
-    return Analysis(
+    findings, conf, basis, why = findings_of(verdict.calls, sig.lift, ref is not None)
+    analysis = Analysis(
         video=video_meta(track),
         view=sig.view.view,
         view_confidence=round(sig.view.confidence, 3),
@@ -753,37 +533,31 @@ def analyze_track(
         findings=findings,
         finding_confidence=conf,
         finding_basis=basis,
-        back_judgement=BackJudgement(judgeable=judgeable, reason=None if judgeable else reason),
+        finding_reason=why,
+        back_judgement=BackJudgement(
+            judgeable=bool(judged),
+            reason=None if judged else reason,
+            torso_px=round(sig.torso_px, 1),
+        ),
         warnings=warnings,
+        back_summary=summary,
+        reference=ref_use,
         engine=track.engine,
         filming_guidance=FILMING_GUIDANCE,
     )
+    return ClipResult(analysis, sig.series)
 
 
-def summarize_reference(ref: Track, name: str) -> RefSummary:
-    """Bottom-phase bows of a reference clip (its own analysis, medians over judged reps)."""
-    a = analyze_track(ref)
-    lum = [
-        r.back.bottom.lumbar_bow
-        for r in a.reps
-        if r.back.judgeable and r.back.bottom.lumbar_bow is not None
-    ]
-    who = [
-        r.back.bottom.whole_bow
-        for r in a.reps
-        if r.back.judgeable and r.back.bottom.whole_bow is not None
-    ]
-    if not lum or not who:
-        return RefSummary(name, None, None, False, a.back_judgement.reason or "no judgeable rep")
-    return RefSummary(name, float(np.median(lum)), float(np.median(who)), True, None)
+def analyze_track(
+    track: Track,
+    lift: str = "auto",
+    reference: Track | BackSummary | None = None,
+    reference_name: str = "reference",
+) -> Analysis:
+    """The Analysis of a track (see analyze_track_full)."""
+    return analyze_track_full(track, lift, reference, reference_name).analysis
 
 
 def frame_state(series: BackSeries, i: int) -> str:
     """Colour state of the back line in frame i: green / amber / red / grey (not measured)."""
-    s = rounding_score(
-        None if math.isnan(series.lumbar[i]) else float(series.lumbar[i]),
-        None if math.isnan(series.whole[i]) else float(series.whole[i]),
-    )
-    if s is None:
-        return "grey"
-    return "red" if s >= 1.0 else "amber" if s >= 0.6 else "green"
+    return D.frame_state(float(series.whole[i]), float(series.valley[i]))

@@ -20,8 +20,10 @@ from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
 
-PROFILE_T: FloatArray = np.linspace(0.10, 0.90, 33)
-"""Fractions of hip→shoulder where the edge is sampled (the segments below use subsets)."""
+PROFILE_T: FloatArray = np.linspace(-0.10, 0.90, 41)
+"""Fractions of hip→shoulder where the edge is sampled, every 0.025 (the segments below use
+subsets). It starts below hip level so that the buttock's peak, the valley cue's lower anchor,
+is on the profile: the hip landmark sits inside the glute."""
 
 SEGMENTS: dict[str, tuple[float, float]] = {
     "lumbar": (0.15, 0.50),

@@ -13,10 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from backcheck.core.vocabulary import STAGE_ANNOTATE, STAGE_POSE, STAGE_REFERENCE_POSE
-from backcheck.video.analysis import BARBELL_LIFTS, analyze_track, back_series
+from backcheck.video.analysis import analyze_track_full
 from backcheck.video.decode import probe
 from backcheck.video.errors import VideoError
-from backcheck.video.kinematics import facing_sign
 from backcheck.video.pose import PoseEngine, default_engine
 from backcheck.video.schema import Analysis, Artifacts
 from backcheck.video.track import Track, extract_track
@@ -97,18 +96,17 @@ def run_analysis(
     finally:
         if engine is None:
             eng.close()
-    analysis = analyze_track(
+    result = analyze_track_full(
         track,
         lift=lift,
         reference=ref_track,
         reference_name=reference.name if reference else "reference",
     )
+    analysis, series = result.analysis, result.series
     if artifacts:
         from backcheck.video.annotate import write_annotated
         from backcheck.video.plots import write_plot
 
-        found = track.found
-        series = back_series(track, facing_sign(track.image[found]), analysis.lift in BARBELL_LIFTS)
         video_path = out / "annotated.mp4"
         sheet = out / "contact_sheet.png"
         plot = out / "angles.png"

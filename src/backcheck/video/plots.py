@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from backcheck.video.analysis import LUMBAR_ROUNDED, WHOLE_ROUNDED, BackSeries
+from backcheck.video.decisions import NEUTRAL_VALLEY, NEUTRAL_WHOLE
 from backcheck.video.kinematics import body_angles
+from backcheck.video.measures import BackSeries
 from backcheck.video.schema import Analysis
 from backcheck.video.track import Track
 
@@ -24,17 +25,18 @@ def _plot_angles(ax: Any, t: NDArray[np.float64], track: Track) -> None:
 
 
 def _plot_bows(ax: Any, t: NDArray[np.float64], series: BackSeries) -> None:
-    """Bottom panel: lumbar and whole-back bow with the "rounded" thresholds; the y range
-    ignores outliers (2nd–98th percentile) so a few bad frames do not flatten the curves."""
-    ax.plot(t, series.lumbar, ".", ms=3, color="tab:purple", label="lumbar bow")
-    ax.plot(t, series.whole, ".", ms=3, color="tab:gray", label="whole-back bow")
-    ax.axhline(LUMBAR_ROUNDED, color="tab:purple", ls="--", lw=0.8)
-    ax.axhline(WHOLE_ROUNDED, color="tab:gray", ls="--", lw=0.8)
+    """Bottom panel: whole-back bow and lumbar hollow (valley) with a neutral lifter's typical
+    values dashed; the y range ignores outliers (2nd–98th percentile) so a few bad frames do
+    not flatten the curves."""
+    ax.plot(t, series.whole, ".", ms=3, color="tab:gray", label="whole-back bow (+ rounder)")
+    ax.plot(t, series.valley, ".", ms=3, color="tab:purple", label="lumbar hollow (− rounder)")
+    ax.axhline(NEUTRAL_WHOLE, color="tab:gray", ls="--", lw=0.8)
+    ax.axhline(NEUTRAL_VALLEY, color="tab:purple", ls="--", lw=0.8)
     ax.axhline(0, color="black", lw=0.5)
-    ax.set_ylabel("bow (|hip-shoulder| units)\n+ rounded, − arched")
+    ax.set_ylabel("|hip-shoulder| units")
     ax.set_xlabel("time (s)")
     finite = np.concatenate(
-        [series.lumbar[np.isfinite(series.lumbar)], series.whole[np.isfinite(series.whole)]]
+        [series.valley[np.isfinite(series.valley)], series.whole[np.isfinite(series.whole)]]
     )
     if len(finite):
         lo, hi = np.percentile(finite, [2, 98])

@@ -190,3 +190,23 @@ class MediaPipePose:
 def default_engine() -> PoseEngine:
     """The engine the CLI uses."""
     return MediaPipePose()
+
+
+class CroppedEngine:
+    """A pose engine that sees only one box of each frame (landmarks and mask in box pixels).
+
+    For split-screen clips ("wrong vs right" side by side): each panel is its own lifter view.
+    `box` = (x, y, w, h) in the frames the engine receives.
+    """
+
+    def __init__(self, inner: PoseEngine, box: tuple[int, int, int, int]) -> None:
+        self.inner = inner
+        self.box = box
+        self.name = inner.name
+
+    def process(self, rgb: NDArray[np.uint8]) -> PoseResult | None:
+        x, y, w, h = self.box
+        return self.inner.process(np.ascontiguousarray(rgb[y : y + h, x : x + w]))
+
+    def close(self) -> None:
+        self.inner.close()

@@ -38,6 +38,14 @@ class PhaseBack(BaseModel):
     whole_bow: float | None = None
     thoracic_bow: float | None = None
     lumbar_bend_deg: float | None = None
+    valley: float | None = Field(
+        None,
+        description="Depth of the lumbar hollow below the buttock-to-upper-back line "
+        "(+ = a hollow, as a flat back shows; about 0 or less = none, as a rounded back shows).",
+    )
+    thickness: float | None = Field(
+        None, description="Trunk depth front to back at mid-torso (setup fingerprint)."
+    )
     valid_frames: int = 0
     frames: int = 0
 
@@ -48,10 +56,15 @@ class RepBack(BaseModel):
     lockout: PhaseBack
     bottom_minus_setup_lumbar: float | None = None
     rounding_score: float | None = Field(
-        None, description="min(lumbar/0.015, whole/0.025) at the bottom; ≥ 1 reads as rounded."
+        None,
+        description="Single-clip rounding score at the bottom (decisions.single_clip_score): "
+        "≥ 1 reads as possible rounding, ≤ 0 as well inside the neutral range.",
     )
     judgeable: bool = False
     reason: str | None = None
+
+
+Basis = Literal["single clip", "reference", "rep to rep"]
 
 
 class Flag(BaseModel):
@@ -59,6 +72,7 @@ class Flag(BaseModel):
     phase: str
     confidence: float
     basis: str = ""
+    kind: Basis = "single clip"
 
 
 class Rep(BaseModel):
@@ -78,6 +92,12 @@ class Comparison(BaseModel):
     against: str
     back_change: float | None
     whole_change: float | None = None
+    valley_change: float | None = Field(
+        None, description="Loss of the lumbar hollow against the baseline (+ = flatter/rounder)."
+    )
+    rounds_more: bool | None = Field(
+        None, description="True: rounds more than the baseline; False: no more; None: can't tell."
+    )
     confidence: float
 
 
@@ -89,12 +109,34 @@ class WarningItem(BaseModel):
 class BackJudgement(BaseModel):
     judgeable: bool
     reason: str | None = None
+    torso_px: float | None = None
 
 
 class Artifacts(BaseModel):
     annotated_video: str | None = None
     plots: list[str] = []
     contact_sheet: str | None = None
+
+
+class BackSummary(BaseModel):
+    """The clip's bottom-of-rep back measures (medians over judged reps) and its setup
+    fingerprint: what a later clip is compared against when this clip is the reference."""
+
+    whole_bow: float
+    valley: float
+    lumbar_bow: float | None = None
+    torso_px: float
+    thickness: float | None = None
+    back_side: float = Field(description="+1/-1: which side of the image the back faces.")
+    reps: int
+
+
+class ReferenceUse(BaseModel):
+    """How the lifter's reference set was used for this clip."""
+
+    name: str
+    used: bool
+    reason: str | None = Field(None, description="Why it could not be compared, if not used.")
 
 
 class Analysis(BaseModel):
@@ -109,9 +151,16 @@ class Analysis(BaseModel):
     comparisons: list[Comparison] = []
     findings: dict[str, bool | None]
     finding_confidence: dict[str, float] = {}
-    finding_basis: dict[str, str] = {}
+    finding_basis: dict[str, Basis] = Field(
+        {}, description="What each called or abstained finding rests on."
+    )
+    finding_reason: dict[str, str] = Field(
+        {}, description="One plain line per finding: why it was called, or why not."
+    )
     back_judgement: BackJudgement
     warnings: list[WarningItem] = []
+    back_summary: BackSummary | None = None
+    reference: ReferenceUse | None = None
     artifacts: Artifacts = Artifacts()
     engine: str = ""
     filming_guidance: str = ""

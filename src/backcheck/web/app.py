@@ -18,7 +18,12 @@ from backcheck.web import home, install
 from backcheck.web.analyses import views as analyses
 from backcheck.web.backup import views as backup
 from backcheck.web.context import STATIC, AppContext, make_templates
-from backcheck.web.errors import ErrorOut, document_errors, install_error_handlers
+from backcheck.web.errors import (
+    ErrorOut,
+    document_errors,
+    install_error_handlers,
+    unexpected_error,
+)
 from backcheck.web.interview import views as interview
 from backcheck.web.journal import views as journal
 from backcheck.web.pairing import views as pairing
@@ -77,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts), www_redirect=False
     )
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, on_error=unexpected_error)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     for module in (home, install, interview, journal, analyses, reports, backup):

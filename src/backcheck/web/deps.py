@@ -97,9 +97,13 @@ def load_job(job_id: str, session: SessionDep) -> AnalysisJob:
 JobDep = Annotated[AnalysisJob, Depends(load_job)]
 
 
+MAX_ENTRY_ID = 2**31 - 1  # the journal's id column holds no more (PostgreSQL's integer)
+
+
 def load_entry(entry_id: int, session: SessionDep) -> JournalEntry:
-    """The journal entry named in the path, or 404."""
-    entry = journal.get_entry(session=session, entry_id=entry_id)
+    """The journal entry named in the path, or 404 (also for ids no database could hold)."""
+    in_range = 1 <= entry_id <= MAX_ENTRY_ID
+    entry = journal.get_entry(session=session, entry_id=entry_id) if in_range else None
     if entry is None:
         raise AppError(404, "No such journal entry.")
     return entry

@@ -34,6 +34,9 @@ TITLES = {
 }
 
 
+UNEXPECTED = "An unexpected error happened. Try again; if it keeps happening, restart backcheck."
+
+
 class ErrorBody(BaseModel):
     """What went wrong: the status, a plain message, and the field when one is to blame."""
 
@@ -118,8 +121,17 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(request, 500, "An unexpected error happened; nothing was lost.")
+        return unexpected_error(request, exc)
+
+
+def unexpected_error(request: Request, exc: Exception) -> Response:
+    """The 500 answer to an error nothing else handled (logged with its trace, never shown)."""
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    try:
+        return error_response(request, 500, UNEXPECTED)
+    except Exception:  # the page itself failed: plain JSON still says it
+        body = {"error": {"status": 500, "message": UNEXPECTED}}
+        return JSONResponse(body, status_code=500)
 
 
 def document_errors(schema: dict[str, Any]) -> dict[str, Any]:

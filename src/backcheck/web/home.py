@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from backcheck.web.context import render
 from backcheck.web.deps import ContextDep, SessionDep
-from backcheck.web.interview.service import latest_interview
+from backcheck.web.interview.service import interview_level, latest_interview
 from backcheck.web.journal.service import journal_assessment
 
 pages = APIRouter(include_in_schema=False)
@@ -20,7 +20,7 @@ def home(request: Request, session: SessionDep) -> Response:
     """Where to start, and the latest triage if there is one."""
     interview = latest_interview(session=session)
     journal = journal_assessment(session=session)
-    latest = (interview.id, interview.level, interview.finished) if interview else None
+    latest = (interview.id, interview_level(interview), interview.finished) if interview else None
     return render(request, "home.html", latest=latest, journal=journal)
 
 

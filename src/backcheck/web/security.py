@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSRF_COOKIE = "bc_csrf"
@@ -37,6 +39,7 @@ SECURITY_HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+ErrorResponder = Callable[[Request, Exception], Response]
 
 
 class CsrfError(Exception):
@@ -66,25 +69,39 @@ def is_cross_site(headers: Headers) -> bool:
 
 
 class SecurityHeadersMiddleware:
-    """Adds the security headers to every response (the outermost layer of the app)."""
+    """Adds the security headers to every response (the outermost layer of the app).
 
-    def __init__(self, app: ASGIApp) -> None:
+    It also answers an error nothing else handled with ``on_error``'s 500 (headers included)
+    instead of letting it reach the server, which would drop the keep-alive connection.
+    """
+
+    def __init__(self, app: ASGIApp, *, on_error: ErrorResponder) -> None:
         self.app = app
+        self.on_error = on_error
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on; add the headers to whatever answers it."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 out = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS:
                     out.append(name.decode(), value.decode())
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception as exc:
+            if started:  # half a response went out: nothing better to do than close
+                raise
+            response = self.on_error(Request(scope), exc)
+            await response(scope, receive, send_with_headers)
 
 
 class CrossSiteMiddleware:

@@ -16,6 +16,8 @@ class ImportCounts(BaseModel):
                     "interviews_skipped": 0,
                     "journal_added": 12,
                     "journal_skipped": 3,
+                    "analyses_added": 1,
+                    "analyses_skipped": 0,
                 }
             ]
         }
@@ -25,3 +27,5 @@ class ImportCounts(BaseModel):
     interviews_skipped: int
     journal_added: int
     journal_skipped: int
+    analyses_added: int
+    analyses_skipped: int

@@ -16,17 +16,19 @@ from starlette.responses import Response
 from backcheck.web.backup import service
 from backcheck.web.backup.schemas import ImportCounts
 from backcheck.web.context import render
-from backcheck.web.deps import ContextDep, SessionDep
+from backcheck.web.deps import ContextDep, SessionDep, SettingsDep
 from backcheck.web.errors import error_responses
 from backcheck.web.security import CSRF_FIELD, check_csrf
+from backcheck.web.settings import Settings
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["export"])
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
+NOT_AN_EXPORT = "That file is not JSON backcheck can read; choose an export file (.json)."
 
 
-def _export_response(session: Session) -> Response:
-    document = service.export_all(session=session)
+def _export_response(session: Session, settings: Settings) -> Response:
+    document = service.export_all(session=session, analyses_root=settings.analyses_dir)
     name = service.export_filename(today=date.today())
     return JSONResponse(document, headers={"content-disposition": f'attachment; filename="{name}"'})
 
@@ -38,19 +40,21 @@ def data_page(request: Request) -> Response:
 
 
 @pages.get("/data/export")
-def data_export(session: SessionDep) -> Response:
+def data_export(session: SessionDep, settings: SettingsDep) -> Response:
     """Download the export file."""
-    return _export_response(session)
+    return _export_response(session, settings)
 
 
 def _import_page(request: Request, ctx: ContextDep, raw: bytes) -> Response:
     try:
         document = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return render(request, "data.html", 422, error="That file is not JSON.")
+    except (ValueError, RecursionError):  # bad JSON or text, nesting or a huge number
+        return render(request, "data.html", 422, error=NOT_AN_EXPORT)
     try:
         with ctx.db.session() as session:
-            counts = service.import_all(session=session, document=document)
+            counts = service.import_all(
+                session=session, document=document, analyses_root=ctx.settings.analyses_dir
+            )
     except service.ImportRejected as exc:
         where = f" ({exc.field})" if exc.field else ""
         return render(request, "data.html", 422, error=f"{exc.message}{where}")
@@ -72,9 +76,9 @@ async def data_import(request: Request, ctx: ContextDep) -> Response:
 
 
 @api.get("/export", summary="Export everything as JSON")
-def api_export(session: SessionDep) -> Response:
-    """Interviews, journal entries and analysis results in one document."""
-    return _export_response(session)
+def api_export(session: SessionDep, settings: SettingsDep) -> Response:
+    """Interviews, journal entries and analyses (with their artifact files) in one document."""
+    return _export_response(session, settings)
 
 
 @api.post(
@@ -82,6 +86,11 @@ def api_export(session: SessionDep) -> Response:
     summary="Import an export (adds what is missing)",
     responses=error_responses(403, 422),
 )
-def api_import(document: dict[str, Any], session: SessionDep) -> ImportCounts:
-    """Counts of what was added and what was already there."""
-    return ImportCounts(**service.import_all(session=session, document=document))
+def api_import(
+    document: dict[str, Any], session: SessionDep, settings: SettingsDep
+) -> ImportCounts:
+    """Counts of what was added and what was already there (all or nothing)."""
+    counts = service.import_all(
+        session=session, document=document, analyses_root=settings.analyses_dir
+    )
+    return ImportCounts(**counts)

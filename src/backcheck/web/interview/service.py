@@ -74,6 +74,16 @@ def get_interview(*, session: Session, interview_id: str) -> Interview | None:
     return session.get(Interview, interview_id)
 
 
+def interview_level(interview: Interview) -> str:
+    """The triage level of an interview's answers, recomputed: a stored level is never trusted
+    (it may come from an import, an older knowledge base or a tampered database)."""
+    try:
+        case = case_of(findings=interview.findings)
+    except CaseError:  # answers this knowledge base cannot read: assume the worst is unknown
+        case = Case({})
+    return assess(case, question_limit=0).triage.level
+
+
 def latest_interview(*, session: Session) -> Interview | None:
     """The most recently updated interview, if any."""
     query = select(Interview).order_by(Interview.updated_at.desc()).limit(1)

@@ -83,6 +83,13 @@ class EntryIn(BaseModel):
             raise ValueError("the date is more than ten years ago")
         return value
 
+    @field_validator("training", "note")
+    @classmethod
+    def _no_nul(cls, value: str) -> str:
+        if "\x00" in value:  # PostgreSQL text cannot hold it, and no person types it
+            raise ValueError("the text contains a NUL character")
+        return value
+
     @field_validator("locations", "activities", "symptoms")
     @classmethod
     def _unique(cls, value: list[str]) -> list[str]:

@@ -14,6 +14,7 @@ from backcheck.core.case import Case, merge_video, parse_findings
 from backcheck.core.journal import Entry, derive_findings, merge_findings
 from backcheck.jobs.store import latest_result
 from backcheck.storage import Interview, JournalEntry
+from backcheck.web.interview.service import interview_level
 from backcheck.web.journal.schemas import EntryIn, EntryOut
 
 
@@ -113,7 +114,7 @@ def journal_assessment(*, session: Session, today: date | None = None) -> Journa
         derived=dict(reading.findings),
         reasons=reading.reasons,
         interview_id=interview.id if interview is not None else None,
-        interview_level=interview.level if interview is not None else None,
+        interview_level=interview_level(interview) if interview is not None else None,
         assessment=assessment,
         video_label=video_label,
     )
