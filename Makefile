@@ -4,9 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+DEV_STAMP := $(VENV)/.dev-installed-stamp
+# The fast loop's tests: no browsers, no PostgreSQL server, nothing that needs root.
+UNIT_TESTS := -m "not slow and not postgres"
 MEDIAPIPE := mediapipe==0.10.14
 
-.PHONY: run test lint typecheck unit bench system-deps clean
+.PHONY: run test lint typecheck unit coverage bench system-deps clean
 
 # The venv is rebuilt whenever the pins change. mediapipe is installed without its
 # dependencies: its wheel asks for opencv-contrib-python (clashes with the headless build)
@@ -17,6 +20,12 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install -q -r requirements.lock
 	$(BIN)/pip install -q --no-deps $(MEDIAPIPE)
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e . || $(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+# Test and lint tools (pyproject's dev dependency group), pinned in requirements-dev.lock and
+# installed on top of the runtime pins; `make run` never needs them.
+$(DEV_STAMP): $(STAMP) requirements-dev.lock
+	$(BIN)/pip install -q -r requirements-dev.lock
 	touch $@
 
 # The local web app on 127.0.0.1 with an embedded SQLite database (BACKCHECK_PORT to change it).
@@ -30,18 +39,27 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql >/dev/null; \
 	fi
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
-unit: $(STAMP)
-	$(BIN)/pytest -q -n 2 tests
+# The quick loop while developing (a minute or two, no root): lint, types, the fast tests.
+unit: lint
+	$(BIN)/pytest -q -n 2 $(UNIT_TESTS) tests
 
-test: $(STAMP) system-deps lint
-	$(BIN)/pytest -q -n 2 tests
+# Everything, as CI runs it: every test (browsers, PostgreSQL, real clips, the API fuzz) under
+# coverage, then each package's coverage against its floor in pyproject.toml.
+test: $(DEV_STAMP) system-deps lint
+	rm -f .coverage .coverage.*
+	$(BIN)/pytest -q -n 2 --cov --cov-report= tests
+	$(BIN)/python -m tests.coverage_floors
 
-bench: $(STAMP)
+# The per-package coverage table of the last `make test` (or run it with the floors checked).
+coverage: $(DEV_STAMP)
+	$(BIN)/python -m tests.coverage_floors
+
+bench: $(DEV_STAMP)
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .coverage .coverage.*

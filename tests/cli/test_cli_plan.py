@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from test_cli_core import negative_screen, run, write_case
+from tests.cli.test_cli_core import negative_screen, run, write_case
 
 
 def test_text_report_prints_stop_rules_picture_paths_and_the_programme(tmp_path: Path) -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from core_kit import BASELINE, KB, rule_ids, run
 
 from backcheck.core import CaseError, parse_case
+from tests.core.core_kit import BASELINE, KB, rule_ids, run
 
 BAD_CASES: list[tuple[str, Any, str]] = [
     ("unknown finding id", {"findings": {"pain_level": 3}}, "pain_level"),

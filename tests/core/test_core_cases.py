@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 import yaml
-from core_kit import BASELINE, KB
 
 from backcheck.core import assess, parse_case
 from backcheck.core.assessment import Assessment
+from tests.core.core_kit import BASELINE, KB
 
 CASES_FILE = Path(__file__).with_name("cases.yaml")
 CASES: list[dict[str, Any]] = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))

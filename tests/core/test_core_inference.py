@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from core_kit import KB, cause, identified, plan_ids, run
 
 from backcheck.core import parse_case
 from backcheck.core.inference import infer_causes
+from tests.core.core_kit import KB, cause, identified, plan_ids, run
 
 # cause -> (evidence for it, evidence against it), each enough to identify / rule it out
 # when combined as given.

@@ -9,10 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
-from core_kit import BASELINE, KB
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from intake_kit import RED_FLAG_PHRASINGS
 
 from backcheck.core import Case, parse_case
 from backcheck.core.conditions import FindingValue
@@ -21,6 +19,8 @@ from backcheck.core.intake.lexicon import PHRASES_FILE, load_lexicon_from
 from backcheck.core.knowledge.loader import KnowledgeError
 from backcheck.core.knowledge.schema import LEVEL_RANK
 from backcheck.core.triage import resolve_contradictions, triage
+from tests.core.core_kit import BASELINE, KB
+from tests.core.intake_kit import RED_FLAG_PHRASINGS
 
 TUESDAY = date(2026, 12, 1)
 KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "src" / "backcheck" / "core" / "knowledge"

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from core_kit import BASELINE, KB, identified
 
 from backcheck.core import Case, assess, next_questions, parse_case
 from backcheck.core.conditions import Tri, leaves
 from backcheck.core.interview import Question
 from backcheck.core.knowledge.schema import LEVEL_RANK
+from tests.core.core_kit import BASELINE, KB, identified
 
 Policy = Callable[[Question, random.Random], Any]
 MAX_STEPS = 70
@@ -228,7 +228,7 @@ def test_an_answered_question_is_never_asked_again_after_a_contradiction() -> No
 
 
 def test_no_follow_up_questions_once_care_only() -> None:
-    """At urgent or emergency only the remaining red flags are asked."""
+    findings: dict[str, Any] = {fid: False for fid in KB.red_flags}
     findings = {fid: False for fid in KB.red_flags}
     findings["leg_weakness"] = "progressive"
     questions = next_questions(_case(findings), KB, limit=5)

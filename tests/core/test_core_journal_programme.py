@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from core_kit import BASELINE, KB
-
 from backcheck.core import Case, assess
 from backcheck.core.journal import (
     SYMPTOMS,
@@ -16,6 +14,7 @@ from backcheck.core.journal import (
     merge_findings,
     warning_signs,
 )
+from tests.core.core_kit import BASELINE, KB
 
 TODAY = date(2025, 6, 10)
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 import yaml
-from core_kit import KB
 
 import backcheck.core.knowledge as knowledge_package
 from backcheck.core import KnowledgeError, load_knowledge
 from backcheck.core.knowledge.loader import load_knowledge_from
+from tests.core.core_kit import KB
 
 KNOWLEDGE_DIR = Path(knowledge_package.__file__).parent
 SHARED = Path(__file__).resolve().parents[3] / "shared"

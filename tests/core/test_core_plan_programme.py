@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 import yaml
-from core_kit import KB, plan_ids, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +16,7 @@ import backcheck.core.knowledge as knowledge_package
 from backcheck.core import KnowledgeError
 from backcheck.core.knowledge.loader import load_knowledge_from
 from backcheck.core.programme import Session, judge, run_programme
+from tests.core.core_kit import KB, plan_ids, run
 
 KNOWLEDGE_DIR = Path(knowledge_package.__file__).parent
 ITEMS = {item.id: item for item in KB.plan_items}

@@ -6,7 +6,7 @@ are fixed (onset age is derived, the contradiction is reported) and must stay fi
 
 from __future__ import annotations
 
-from core_kit import rule_ids, run
+from tests.core.core_kit import rule_ids, run
 
 
 def test_inflammatory_pattern_uses_age_at_onset_not_current_age() -> None:

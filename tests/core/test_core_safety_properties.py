@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from core_kit import BASELINE, KB, negative_value
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from backcheck.core import assess, parse_case
 from backcheck.core.case import VIDEO_FINDINGS
 from backcheck.core.knowledge.schema import LEVEL_RANK
+from tests.core.core_kit import BASELINE, KB, negative_value
 
 SETTINGS = settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]

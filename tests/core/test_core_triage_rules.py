@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from core_kit import BASELINE, KB, rule_ids, run
+
+from tests.core.core_kit import BASELINE, KB, rule_ids, run
 
 # (rule id, findings added to the baseline, expected level). Several per rule where the
 # rule has several ways in.

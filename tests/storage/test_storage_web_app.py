@@ -6,25 +6,21 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
 from backcheck.web.app import create_app
 from backcheck.web.settings import Settings
+from tests.web.web_support import FAKE_RUNNER
 
-WEB_TESTS = Path(__file__).resolve().parents[1] / "web"
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"x" * 1000
 
 
-def test_app_on_each_database(
-    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.syspath_prepend(str(WEB_TESTS))  # the fake runner, for the worker process
+def test_app_on_each_database(database_url: str, tmp_path: Path) -> None:
     settings = Settings(
         database_url=database_url,
         data_dir=tmp_path,
         secret_key="k",
-        runner="fake_runner:FakeRunner",
+        runner=FAKE_RUNNER,
         allowed_hosts=("testserver",),
     )
     with TestClient(create_app(settings)) as client:

@@ -19,13 +19,13 @@ from pathlib import Path
 import imageio_ffmpeg
 import numpy as np
 import pytest
-from conftest import clip_labels
 from typer.testing import CliRunner
 
 from backcheck.video.analysis import CONFIDENT, analyze_track, analyze_track_full
 from backcheck.video.decisions import SINGLE_MAX_CONFIDENCE
 from backcheck.video.schema import Analysis
 from backcheck.video.track import Track
+from tests.video.conftest import clip_labels
 
 pytestmark = pytest.mark.slow
 

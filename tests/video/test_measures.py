@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pytest
 from numpy.typing import NDArray
-from video_synth import side_pose, world_of
 
 from backcheck.video import pose as P
 from backcheck.video.backshape import PROFILE_T, dorsal_profile, synthetic_silhouette
@@ -22,6 +21,7 @@ from backcheck.video.measures import (
     valley_depth,
 )
 from backcheck.video.track import Track
+from tests.video.video_synth import side_pose, world_of
 
 
 def edge_with_hollow(depth: float) -> NDArray[np.float64]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from video_synth import front_pose, side_pose, world_of
 
 from backcheck.video.quality import classify_view, image_warnings
+from tests.video.video_synth import front_pose, side_pose, world_of
 
 
 def seq(lm: np.ndarray, n: int = 30) -> np.ndarray:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from video_synth import side_pose
 
 from backcheck.video.kinematics import facing_sign, smooth, trunk_inclination
 from backcheck.video.reps import detect_lift, segment_reps
+from tests.video.video_synth import side_pose
 
 
 def hinge_signal(n_reps: int, fps: float = 30.0, start_at_bottom: bool = False) -> np.ndarray:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from web_support import make_settings
 
 from backcheck.web.app import create_app
 from backcheck.web.settings import Settings
+from tests.web.web_support import make_settings
 
 
 @pytest.fixture

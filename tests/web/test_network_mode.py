@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from web_support import csrf_of, make_settings
 
 from backcheck.storage.models import JournalEntry
 from backcheck.web.app import create_app
@@ -25,6 +24,7 @@ from backcheck.web.pairing.gate import is_open_path
 from backcheck.web.pairing.network import NetworkMode
 from backcheck.web.pairing.store import pair_device
 from backcheck.web.settings import Settings
+from tests.web.web_support import csrf_of, make_settings
 
 SECRET_NOTE = "private-note-7f3a"
 FILLER = "0123456789abcdef0123456789abcdef"

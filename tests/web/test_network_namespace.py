@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from web_support import LiveServer, start_server
+
+from tests.web.web_support import LiveServer, start_server
 
 pytestmark = pytest.mark.slow
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_support import CLIPS, SCREENSHOTS, LiveServer, start_server
 
 from backcheck.jobs.runner import DEFAULT_RUNNER_SPEC, video_available
+from tests.web.web_support import CLIPS, SCREENSHOTS, LiveServer, start_server
 
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

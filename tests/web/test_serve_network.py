@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 from typer.testing import CliRunner
-from web_support import LiveServer, start_server
 
 from backcheck.cli.app import app
+from tests.web.web_support import LiveServer, start_server
 
 
 def test_a_lan_host_without_network_is_refused(

@@ -6,11 +6,11 @@ import re
 from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
-from web_support import csrf_of
 
 from backcheck.core import load_knowledge
 from backcheck.web.app import create_app
 from backcheck.web.settings import Settings
+from tests.web.web_support import csrf_of
 
 KB = load_knowledge()
 ALL_CLEAR = {f: (False if KB.findings[f].type == "bool" else "none") for f in KB.red_flags}
@@ -116,7 +116,7 @@ def test_journal_triage_escalates_over_days(client: TestClient) -> None:
 def _all_clear_interview(client: TestClient) -> str:
     token = csrf_of(client, "/interview")
     r = client.post("/interview", data={"csrf_token": token}, follow_redirects=False)
-    iid = r.headers["location"].rsplit("/", 1)[-1]
+    iid: str = r.headers["location"].rsplit("/", 1)[-1]
     for fid in KB.red_flags:
         value = "no" if KB.findings[fid].type == "bool" else "none"
         r = client.post(
@@ -141,7 +141,7 @@ def test_pages_render(client: TestClient) -> None:
 def test_interview_pages_emergency_first(client: TestClient) -> None:
     token = csrf_of(client, "/interview")
     r = client.post("/interview", data={"csrf_token": token}, follow_redirects=False)
-    iid = r.headers["location"].rsplit("/", 1)[-1]
+    iid: str = r.headers["location"].rsplit("/", 1)[-1]
     page = client.get(f"/interview/{iid}").text
     assert 'data-question="saddle_numbness"' in page
     r = client.post(
@@ -292,7 +292,7 @@ def test_export_import_round_trip(
         client.post("/api/v1/journal/entries", json=entry(n, 4 + n, activities=["walking"]))
     exported = client.get("/api/v1/export").json()
     assert exported["format"] == "backcheck-export" and len(exported["journal"]) == 3
-    from web_support import make_settings
+    from tests.web.web_support import make_settings
 
     other_root = settings.data_dir / "other"
     other_root.mkdir()
@@ -318,7 +318,7 @@ def test_after_an_emergency_the_remaining_safety_questions_can_still_be_answered
 ) -> None:
     token = csrf_of(client, "/interview")
     r = client.post("/interview", data={"csrf_token": token}, follow_redirects=False)
-    iid = r.headers["location"].rsplit("/", 1)[-1]
+    iid: str = r.headers["location"].rsplit("/", 1)[-1]
     result = client.post(
         f"/interview/{iid}/answer",
         data={"csrf_token": token, "question_id": "saddle_numbness", "answer": "yes"},
@@ -343,7 +343,7 @@ def test_import_page_takes_an_export_file(client: TestClient, settings: Settings
     client.post("/api/v1/journal/entries", json=entry(1, 5))
     exported = client.get("/data/export")
     assert "attachment" in exported.headers["content-disposition"]
-    from web_support import make_settings
+    from tests.web.web_support import make_settings
 
     root = settings.data_dir / "other"
     root.mkdir()

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_support import CLIPS, SCREENSHOTS, LiveServer, start_server
 
 from backcheck.core import load_knowledge
 from backcheck.jobs.runner import DEFAULT_RUNNER_SPEC, video_available
+from tests.web.web_support import CLIPS, SCREENSHOTS, LiveServer, start_server
 
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -45,7 +45,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[LiveServer]:
-    runner = DEFAULT_RUNNER_SPEC if video_available() else "fake_runner:FakeRunner"
+    runner = DEFAULT_RUNNER_SPEC if video_available() else "tests.web.fake_runner:FakeRunner"
     s = start_server(tmp_path, runner=runner)
     yield s
     s.stop()
@@ -62,7 +62,7 @@ def page(browser: Any, server: LiveServer) -> Iterator[Any]:
         "console",
         lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
     )
-    pg.base = server.url  # type: ignore[attr-defined]
+    pg.base = server.url
     yield pg
     context.close()
     assert not outside, f"requests left the machine: {outside}"
@@ -138,8 +138,10 @@ def test_self_care_interview_shows_the_plan(page: Any) -> None:
     complete_self_care_interview(page)
     assert page.get_attribute("#triage-result", "data-level") == "self_care"
     assert page.query_selector("#emergency") is None
-    plan = page.inner_text("#plan")
-    assert "Dose" in plan and page.locator(".plan-item").count() >= 2
+    assert page.locator("details.plan-group").count() >= 3
+    page.click("#plan-relief summary")
+    assert "How much" in page.inner_text("#plan-relief")
+    assert page.locator(".plan-item").count() >= 2
     shot(page, "result_self_care_phone")
 
 
@@ -149,8 +151,7 @@ def test_journal_over_days_escalates_triage(page: Any) -> None:
     shot(page, "journal_empty_phone")
     for days_ago, pain in ((6, 5), (4, 5), (2, 6), (0, 6)):
         page.click(f"label.pill:has(input[name=pain][value='{pain}'])")
-        page.click("label.pill:has(input[name=activities][value=heat])")
-        page.click("label.pill:has(input[name=response][value=same])")
+        page.click("label.pill:has(input[name=response_heat][value=same])")
         page.click("details summary")
         page.fill("#day", (date.today() - timedelta(days=days_ago)).isoformat())
         page.get_by_role("button", name="Save entry").click()

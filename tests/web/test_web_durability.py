@@ -9,7 +9,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from web_support import start_server
+
+from tests.web.web_support import start_server
 
 
 @pytest.mark.slow

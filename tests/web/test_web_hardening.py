@@ -9,11 +9,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
-from web_support import csrf_of
 
 from backcheck.web.app import create_app
 from backcheck.web.security import SECURITY_HEADERS
 from backcheck.web.settings import Settings
+from tests.web.web_support import csrf_of
 
 HEADERS = [name.decode() for name, _value in SECURITY_HEADERS]
 HUGE_ID = 2**63  # one past SQLite's INTEGER
@@ -201,7 +201,8 @@ def test_import_refuses_what_an_export_never_holds(
 
 
 def _with_everything(client: TestClient) -> str:
-    from test_web_jobs import MP4_HEAD, finished, upload
+    from tests.web.test_web_jobs import finished, upload
+    from tests.web.web_support import MP4_HEAD
 
     client.post("/api/v1/journal/entries", json={"pain": 4, "note": "stiff", "day": "2025-03-01"})
     token = csrf_of(client, "/interview")
@@ -227,7 +228,7 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> None:
 def test_export_import_export_is_identical_with_analyses_and_artifacts(
     client: TestClient, settings: Settings
 ) -> None:
-    from web_support import make_settings
+    from tests.web.web_support import make_settings
 
     job_id = _with_everything(client)
     first = client.get("/api/v1/export").json()

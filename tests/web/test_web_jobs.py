@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from web_support import MP4_HEAD, csrf_of, make_settings, wait_for
 
 from backcheck.jobs.store import INTERRUPTED
 from backcheck.storage import AnalysisJob, open_database
 from backcheck.web.analyses.upload import sniff_container
 from backcheck.web.app import create_app
 from backcheck.web.settings import Settings
+from tests.web.web_support import MP4_HEAD, csrf_of, make_settings, wait_for
 
 
 def upload(client: TestClient, data: bytes, name: str = "clip.mp4", **fields: str) -> object:
@@ -112,7 +112,7 @@ def test_size_limit_is_enforced_while_streaming(tmp_path: Path) -> None:
         # No Content-Length (chunked): the limit still holds.
         r = client.post(
             "/api/v1/analyses",
-            content=chunks(),  # type: ignore[arg-type]
+            content=chunks(),
             headers={"content-type": "multipart/form-data; boundary=B"},
         )
         assert r.status_code == 413

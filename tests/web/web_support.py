@@ -21,7 +21,7 @@ from backcheck.web.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-FAKE_RUNNER = "fake_runner:FakeRunner"
+FAKE_RUNNER = "tests.web.fake_runner:FakeRunner"
 CLIPS = (REPO / ".." / "shared" / "data" / "videos").resolve()
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
 MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
@@ -116,7 +116,7 @@ def start_server(
         BACKCHECK_DATA_DIR=str(data_dir),
         BACKCHECK_ANALYSIS_RUNNER=runner,
         PYTHONUNBUFFERED="1",
-        PYTHONPATH=os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")]),
+        PYTHONPATH=os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]),
     )
     env.pop("BACKCHECK_DATABASE_URL", None)
     log = open(data_dir / f"server-{port}.log", "ab")  # noqa: SIM115
@@ -136,11 +136,12 @@ def start_server(
     )
     scheme = "https" if "--tls" in extra_args else "http"
     server = LiveServer(f"{scheme}://127.0.0.1:{port}", process, data_dir, port, runner)
-    deadline = time.monotonic() + 30
+    # Generous: on a loaded machine, under coverage, the first answer can take many seconds.
+    deadline = time.monotonic() + 90
     while True:
         try:
             probe = server.url + "/api/v1/journal/entries"
-            status = httpx.get(probe, timeout=1, verify=False).status_code
+            status = httpx.get(probe, timeout=10, verify=False).status_code
             if status == 200 or (status == 401 and "--network" in extra_args):
                 return server
         except httpx.HTTPError:

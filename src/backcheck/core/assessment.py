@@ -66,6 +66,7 @@ class Assessment:
                     "evidence_for": [_evidence(e) for e in c.evidence_for],
                     "evidence_against": [_evidence(e) for e in c.evidence_against],
                     "explanation": c.explanation,
+                    "about": c.about,
                 }
                 for c in self.causes
             ],

@@ -12,7 +12,7 @@ from typing import Any
 
 from backcheck.core.conditions import FindingValue
 from backcheck.core.knowledge.schema import FindingDef, Knowledge
-from backcheck.core.vocabulary import VIDEO_FINDINGS
+from backcheck.core.vocabulary import VIDEO_FINDINGS as VIDEO_FINDINGS  # re-exported
 
 
 class CaseError(ValueError):

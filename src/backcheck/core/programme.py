@@ -53,6 +53,7 @@ class Programme:
 
     rule: PainRuleDef
     phases: tuple[PhasePlan, ...]
+    citations: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The ``programme`` of the assessment JSON."""
@@ -67,6 +68,7 @@ class Programme:
                 "step_back_during_min": r.step_back_during_min,
                 "step_back_morning_over_min": r.step_back_morning_over_min,
                 "source": list(r.source),
+                "citations": [{"id": sid, "citation": text} for sid, text in self.citations],
             },
             "phases": [phase.to_dict() for phase in self.phases],
         }
@@ -88,7 +90,10 @@ def programme_for(level: str, plan: Sequence[PlanStep], knowledge: Knowledge) ->
         )
         for phase in definition.phases
     )
-    return Programme(definition.rule, phases)
+    citations = tuple(
+        (sid, knowledge.sources[sid].citation) for sid in definition.rule.source
+    )
+    return Programme(definition.rule, phases, citations)
 
 
 @dataclass(frozen=True, slots=True)

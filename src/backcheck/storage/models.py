@@ -72,6 +72,9 @@ class JournalEntry(Base):
     response: Mapped[str | None] = mapped_column(String(10), default=None)
     symptoms: Mapped[list[str]] = mapped_column(default=list)
     note: Mapped[str] = mapped_column(Text, default="")
+    # added by migration 0002_i9: a response per activity, and a logged programme session
+    responses: Mapped[dict[str, Any] | None] = mapped_column(JsonType, default=dict)
+    session: Mapped[dict[str, Any] | None] = mapped_column(JsonType, default=None)
 
 
 class AnalysisJob(Base):

@@ -85,6 +85,8 @@ def export_all(*, session: Session, analyses_root: Path) -> dict[str, Any]:
                 "response": e.response,
                 "symptoms": e.symptoms,
                 "note": e.note,
+                "responses": e.responses or {},
+                "session": e.session,
             }
             for e in entries
         ],

@@ -6,7 +6,15 @@ from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from backcheck.core.journal import ACTIVITIES, LOCATIONS, RADIATION, RESPONSES, SYMPTOMS
 from backcheck.web.interview.schemas import AssessmentOut
@@ -40,6 +48,26 @@ Radiation = Annotated[str, _vocabulary(RADIATION), _enum(RADIATION)]
 PainResponse = Annotated[str, _vocabulary(RESPONSES), _enum(RESPONSES)]
 
 
+PlanItemId = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,60}$")]
+
+
+class SessionIn(BaseModel):
+    """A programme session logged with an entry; the entry's ``pain`` is the pain before it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    done: list[PlanItemId] = Field(
+        default_factory=list, max_length=40, description="the plan's exercises done"
+    )
+    load: str = Field(default="", max_length=200, description="the weights used, in words")
+    pain_during: int = Field(ge=0, le=10, description="the worst pain during the session")
+    pain_after: int | None = Field(default=None, ge=0, le=10, description="pain just after")
+    pain_next_morning: int | None = Field(
+        default=None, ge=0, le=10, description="pain on getting up the next morning"
+    )
+    spread_down_leg: bool = Field(default=False, description="pain spread down a leg")
+
+
 class EntryIn(BaseModel):
     """A new or edited journal entry."""
 
@@ -52,9 +80,9 @@ class EntryIn(BaseModel):
                     "pain": 4,
                     "locations": ["centre"],
                     "radiates": "no",
-                    "activities": ["walking", "heat"],
+                    "activities": ["walking", "heat", "rest"],
                     "training": "",
-                    "response": "better",
+                    "responses": {"walking": "better", "heat": "better", "rest": "worse"},
                     "symptoms": [],
                     "note": "stiff in the morning",
                 }
@@ -69,8 +97,13 @@ class EntryIn(BaseModel):
     activities: list[Activity] = Field(default_factory=list)
     training: str = Field(default="", max_length=200, description="what training, if any")
     response: PainResponse | None = Field(
-        default=None, description="how the pain responded to what was done"
+        default=None,
+        description="older single answer for the whole entry; prefer 'responses'",
     )
+    responses: dict[Activity, PainResponse] = Field(
+        default_factory=dict, description="how the pain responded to each activity"
+    )
+    session: SessionIn | None = Field(default=None, description="a programme session")
     symptoms: list[Symptom] = Field(default_factory=list, description="warning signs noticed")
     note: str = Field(default="", max_length=1000)
 
@@ -94,6 +127,15 @@ class EntryIn(BaseModel):
     @classmethod
     def _unique(cls, value: list[str]) -> list[str]:
         return list(dict.fromkeys(value))
+
+    @model_validator(mode="after")
+    def _activities_answered(self) -> EntryIn:
+        """An activity with a response, or a logged session, was done that day."""
+        done = [*self.activities, *self.responses]
+        if self.session is not None:
+            done.append("training")
+        self.activities = list(dict.fromkeys(done))
+        return self
 
 
 class EntryOut(EntryIn):

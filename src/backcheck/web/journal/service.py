@@ -11,7 +11,15 @@ from sqlalchemy.orm import Session
 
 from backcheck.core import CaseError, assess, load_knowledge
 from backcheck.core.case import Case, merge_video, parse_findings
-from backcheck.core.journal import Entry, derive_findings, merge_findings
+from backcheck.core.journal import (
+    SYMPTOMS,
+    Entry,
+    SessionLog,
+    derive_findings,
+    journal_programme,
+    merge_findings,
+)
+from backcheck.core.programme import ProgrammeState
 from backcheck.jobs.store import latest_result
 from backcheck.storage import Interview, JournalEntry
 from backcheck.web.interview.service import interview_level
@@ -62,6 +70,8 @@ def entry_out(*, entry: JournalEntry) -> EntryOut:
         response=cast(Any, entry.response),
         symptoms=cast(Any, entry.symptoms),
         note=entry.note,
+        responses=cast(Any, entry.responses or {}),
+        session=cast(Any, entry.session),
     )
 
 
@@ -74,6 +84,79 @@ def engine_entry(*, entry: JournalEntry) -> Entry:
         response=cast(Any, entry.response),
         radiates=cast(Any, entry.radiates),
         symptoms=frozenset(entry.symptoms),
+        responses=cast(Any, dict(entry.responses or {})),
+        session=_session_log(entry.session),
+    )
+
+
+def _session_log(raw: dict[str, Any] | None) -> SessionLog | None:
+    if not raw:
+        return None
+    return SessionLog(
+        pain_during=int(raw["pain_during"]),
+        pain_after=raw.get("pain_after"),
+        pain_next_morning=raw.get("pain_next_morning"),
+        spread_down_leg=bool(raw.get("spread_down_leg")),
+        done=tuple(raw.get("done") or ()),
+        load=str(raw.get("load") or ""),
+    )
+
+
+def set_next_morning(*, entry: JournalEntry, pain: int) -> None:
+    """Record the next morning's pain on a logged session (the rule's last number)."""
+    if entry.session is None:
+        raise ValueError("this entry has no session")
+    entry.session = {**entry.session, "pain_next_morning": pain}
+
+
+def warning_labels(*, entry: JournalEntry) -> list[str]:
+    """The plain labels of the warning signs an entry records."""
+    return [SYMPTOMS[s][2] for s in entry.symptoms if s in SYMPTOMS]
+
+
+@dataclass(frozen=True)
+class Today:
+    """This session: where the programme stands, its phase, and the plan's exercises for it."""
+
+    state: ProgrammeState | None
+    assessment: dict[str, Any]
+    phase: dict[str, Any] | None
+    items: list[dict[str, Any]]
+    waiting: JournalEntry | None  # the last session, still without its next-morning pain
+    interview_id: str | None
+
+
+def today_view(*, session: Session, today: date | None = None) -> Today | None:
+    """The programme replayed from the journal, for the today page (None: no interview yet)."""
+    interview = _latest_interview(session)
+    entries = list_entries(session=session)
+    triage = journal_assessment(session=session, today=today)
+    if triage is not None:
+        assessment = triage.assessment
+    elif interview is not None:
+        case, _label = with_latest_video(
+            session=session, case=Case(parse_findings(dict(interview.findings), load_knowledge()))
+        )
+        assessment = assess(case).to_dict()
+    else:
+        return None
+    level = assessment["triage"]["level"]
+    state = journal_programme(
+        [engine_entry(entry=e) for e in entries], load_knowledge().programme, level=level
+    )
+    programme = assessment.get("programme")
+    phase = programme["phases"][state.phase_index] if programme else None
+    by_id = {item["id"]: item for item in assessment["plan"]}
+    items = [by_id[i] for i in (phase or {}).get("items", []) if i in by_id]
+    sessions = [e for e in entries if e.session]
+    waiting = (
+        sessions[-1]
+        if sessions and sessions[-1].session is not None
+        and sessions[-1].session.get("pain_next_morning") is None
+        else None
+    )
+    return Today(
+        state, assessment, phase, items, waiting, interview.id if interview is not None else None
     )
 
 

@@ -73,6 +73,9 @@ def entry_from_form(form: Form) -> tuple[EntryIn | None, dict[str, str]]:
         "activities": form.getlist("activities"),
         "training": form.get("training"),
         "response": form.get("response") or None,
+        "responses": {
+            key: form.get(f"response_{key}") for key in ACTIVITIES if form.get(f"response_{key}")
+        },
         "symptoms": form.getlist("symptoms"),
         "note": form.get("note"),
     }
@@ -98,10 +101,99 @@ def journal_add(request: Request, form: FormDep, session: SessionDep) -> Respons
 
 
 @pages.post("/journal/{entry_id}/delete")
-def journal_delete(_form: FormDep, entry: EntryDep, session: SessionDep) -> Response:
-    """Delete one entry."""
+def journal_delete(
+    request: Request, form: FormDep, entry: EntryDep, session: SessionDep
+) -> Response:
+    """Delete one entry; one that records a warning sign asks first, naming the sign."""
+    signs = service.warning_labels(entry=entry)
+    if signs and form.get("confirm") != "yes":
+        return render(request, "journal/confirm_delete.html", entry=entry, signs=signs)
     service.delete_entry(session=session, entry=entry)
     return RedirectResponse("/journal", status_code=303)
+
+
+SESSION_FRIENDLY = {
+    "pain": "Choose the pain before the session, from 0 to 10.",
+    "pain_during": "Choose the worst pain during the session, from 0 to 10.",
+}
+
+
+def _today_page(
+    request: Request,
+    session: Session,
+    *,
+    errors: dict[str, str] | None = None,
+    values: Form | None = None,
+) -> Response:
+    view = service.today_view(session=session)
+    return render(
+        request,
+        "journal/today.html",
+        422 if errors else 200,
+        view=view,
+        errors=errors or {},
+        form=values or Form(),
+        today=date.today().isoformat(),
+        symptoms={key: label for key, (_f, _v, label) in SYMPTOMS.items()},
+    )
+
+
+@pages.get("/today")
+def today_page(request: Request, session: SessionDep) -> Response:
+    """Today's session: the programme's phase, its exercises with pictures, and the log."""
+    return _today_page(request, session)
+
+
+def session_from_form(form: Form) -> tuple[EntryIn | None, dict[str, str]]:
+    """Validate a logged session (a journal entry carrying the session's numbers)."""
+    raw: dict[str, Any] = {
+        "day": form.get("day") or date.today().isoformat(),
+        "pain": form.get("pain"),
+        "activities": ["training"],
+        "training": form.get("load"),
+        "symptoms": form.getlist("symptoms"),
+        "radiates": "past_knee" if form.get("spread_down_leg") else "no",
+        "session": {
+            "done": form.getlist("done"),
+            "load": form.get("load"),
+            "pain_during": form.get("pain_during"),
+            "pain_after": form.get("pain_after") or None,
+            "spread_down_leg": bool(form.get("spread_down_leg")),
+        },
+    }
+    try:
+        return EntryIn.model_validate(raw), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for error in exc.errors():
+            loc = [str(part) for part in error["loc"]]
+            field = loc[1] if loc[:1] == ["session"] and len(loc) > 1 else (loc or ["form"])[0]
+            message = SESSION_FRIENDLY.get(field) or str(error["msg"]).removeprefix(
+                "Value error, "
+            )
+            errors.setdefault(field, message)
+        return None, errors
+
+
+@pages.post("/today")
+def today_log(request: Request, form: FormDep, session: SessionDep) -> Response:
+    """Log a session; the programme is replayed with it at once."""
+    data, errors = session_from_form(form)
+    if data is None:
+        return _today_page(request, session, errors=errors, values=form)
+    service.add_entry(session=session, data=data)
+    return RedirectResponse("/today#programme-state", status_code=303)
+
+
+@pages.post("/journal/{entry_id}/morning")
+def journal_morning(form: FormDep, entry: EntryDep, session: SessionDep) -> Response:
+    """The next morning's pain for a logged session: the rule can now decide."""
+    raw = form.get("pain_next_morning")
+    if not raw.isdigit() or not 0 <= int(raw) <= 10 or entry.session is None:
+        raise AppError(422, "Choose this morning's pain, from 0 to 10.")
+    service.set_next_morning(entry=entry, pain=int(raw))
+    session.flush()
+    return RedirectResponse("/today#programme-state", status_code=303)
 
 
 @api.get("/entries", summary="List journal entries")
