@@ -1,7 +1,7 @@
 """Paired devices of network mode.
 
-Revision ID: 0002_i11_paired_devices
-Revises: 0001
+Revision ID: 0003_i11_paired_devices
+Revises: 0002_i9_sessions
 Create Date: 2026-12-01
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_i11_paired_devices"
-down_revision = "0001"
+revision = "0003_i11_paired_devices"
+down_revision = "0002_i9_sessions"
 branch_labels = None
 depends_on = None
 
