@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_web_programme import add_interview
-from web_support import SCREENSHOTS, LiveServer, start_server
 
 from backcheck.web.settings import Settings
+from tests.web.test_web_programme import add_interview
+from tests.web.web_support import SCREENSHOTS, LiveServer, start_server
 
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -47,7 +47,7 @@ def page(browser: Any, server: LiveServer) -> Iterator[Any]:
     outside: list[str] = []
     pg.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
     pg.on("request", lambda r: None if r.url.startswith(server.url) else outside.append(r.url))
-    pg.base = server.url  # type: ignore[attr-defined]
+    pg.base = server.url
     yield pg
     context.close()
     assert not problems, problems  # a CSP refusal is reported here as a console error

@@ -10,12 +10,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from web_support import csrf_of
 
 from backcheck.core import load_knowledge
 from backcheck.storage import Interview
 from backcheck.storage.db import open_database
 from backcheck.web.settings import Settings
+from tests.web.web_support import csrf_of
 
 KB = load_knowledge()
 

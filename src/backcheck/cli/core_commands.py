@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
@@ -17,8 +18,10 @@ from rich.console import Console
 from rich.markup import escape
 
 from backcheck.cli.render import render_text
+from backcheck.cli.story import StoryFileError, read_story_file, understood_lines
 from backcheck.core import CaseError, assess, load_knowledge, next_questions, parse_case
 from backcheck.core.case import Case, merge_video, parse_text_answer
+from backcheck.core.intake import apply_story, read_story
 from backcheck.core.interview import Question
 from backcheck.core.knowledge.document import knowledge_data, knowledge_markdown
 
@@ -70,7 +73,12 @@ def emit(assessment: dict[str, Any], fmt: ReportFormat) -> None:
 
 
 def assess_command(
-    input: Path = typer.Option(..., "--input", "-i", help='CASE.json: {"findings": {...}}'),
+    input: Path | None = typer.Option(
+        None, "--input", "-i", help='CASE.json: {"findings": {...}}'
+    ),
+    story: Path | None = typer.Option(
+        None, "--story", "-s", help="a text file: what happened, in your own words"
+    ),
     format: ReportFormat = typer.Option(ReportFormat.text, "--format", "-f"),
     video_analysis: Path | None = typer.Option(
         None, "--video-analysis", help="analysis.json written by `backcheck analyze`"
@@ -85,21 +93,47 @@ def assess_command(
         3, "--questions", min=0, max=70, help="how many non-red-flag follow-up questions to list"
     ),
 ) -> None:
-    """Assess a case file: triage, likely causes, plan, and the questions still worth asking."""
+    """Assess a case file or a story (or both): triage, likely causes, plan, and the
+    questions still worth asking."""
     kb = load_knowledge()
-    raw = read_json_file(input, "case file")
+    if input is None and story is None:
+        fail("give a case file (--input CASE.json), a story (--story FILE), or both")
+    text = None
+    if story is not None:
+        try:
+            text = read_story_file(story)
+        except StoryFileError as exc:
+            fail(str(exc))
+    case = Case({})
+    if input is not None:
+        raw = read_json_file(input, "case file")
+        try:
+            case = parse_case(raw, kb)
+        except CaseError as exc:
+            fail(f"{input}: {exc}")
     try:
-        case = parse_case(raw, kb)
         if video_analysis is not None:
             case = merge_video(case, read_json_file(video_analysis, "video analysis"))
     except CaseError as exc:
-        fail(f"{input}: {exc}")
+        fail(f"{video_analysis}: {exc}")
     if video is not None:
         try:
             case = merge_video(case, analyse_video_for_case(video, video_out))
         except CaseError as exc:
             fail(f"{video}: {exc}")
-    emit(assess(case, kb, question_limit=questions).to_dict(), format)
+    if text is None:
+        emit(assess(case, kb, question_limit=questions).to_dict(), format)
+        return
+    intake = read_story(text, date.today(), kb)
+    case, _ = apply_story(case, intake, kb)
+    assessment = assess(case, kb, question_limit=questions).to_dict()
+    assessment["intake"] = intake.to_dict()
+    if format is ReportFormat.json:
+        emit(assessment, format)
+        return
+    # The emergency advice (if any) still comes first: render_text opens with it.
+    typer.echo(render_text(assessment), nl=False)
+    typer.echo("\n" + "\n".join(understood_lines(kb, intake)))
 
 
 def analyse_video_for_case(video: Path, out: Path | None) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from backcheck.web.errors import (
     install_error_handlers,
     unexpected_error,
 )
+from backcheck.web.intake import views as intake
 from backcheck.web.interview import views as interview
 from backcheck.web.journal import views as journal
 from backcheck.web.pairing import views as pairing
@@ -85,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware, on_error=unexpected_error)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    for module in (home, install, interview, journal, analyses, reports, backup):
+    for module in (home, install, intake, interview, journal, analyses, reports, backup):
         app.include_router(module.pages)
         if hasattr(module, "api"):
             app.include_router(module.api)

@@ -15,12 +15,19 @@ from typing import Any
 from backcheck.core.assessment import assess
 from backcheck.core.case import Case
 from backcheck.core.conditions import FindingValue
-from backcheck.core.intake.reader import Evidence, Intake, read_story
+from backcheck.core.intake.reader import MAX_STORY_CHARACTERS, Evidence, Intake, read_story
 from backcheck.core.knowledge.loader import load_knowledge
 from backcheck.core.knowledge.schema import LEVEL_RANK, Knowledge
 from backcheck.core.triage import resolve_contradictions, triage
 
-__all__ = ["Evidence", "Intake", "apply_story", "assess_story", "read_story"]
+__all__ = [
+    "MAX_STORY_CHARACTERS",
+    "Evidence",
+    "Intake",
+    "apply_story",
+    "assess_story",
+    "read_story",
+]
 
 
 def _level_rank(findings: dict[str, FindingValue], kb: Knowledge) -> int:

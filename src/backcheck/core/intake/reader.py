@@ -350,9 +350,7 @@ def _both_ways(
     backward = {
         (h.first, h.last, h.trigger.kind) for h in hits if h.trigger.direction == "backward"
     }
-    forward = {
-        (h.first, h.last, h.trigger.kind) for h in hits if h.trigger.direction == "forward"
-    }
+    forward = {(h.first, h.last, h.trigger.kind) for h in hits if h.trigger.direction == "forward"}
     out: list[_TriggerHit] = []
     for hit in hits:
         key = (hit.first, hit.last, hit.trigger.kind)

@@ -1,0 +1,72 @@
+"""The lifter's own story on the terminal: reading the file, and "what I understood"."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from backcheck.core.intake import MAX_STORY_CHARACTERS, Intake
+from backcheck.core.intake.summary import understood
+from backcheck.core.knowledge.schema import Knowledge
+
+
+class StoryFileError(ValueError):
+    """The story file cannot be used; the message says why in one line."""
+
+
+def read_story_file(path: Path) -> str:
+    """The text of a story file, or a one-line reason it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise StoryFileError(f"story file {path}: no such file") from None
+    except IsADirectoryError:
+        raise StoryFileError(f"story file {path}: is a directory, not a file") from None
+    except OSError as exc:
+        raise StoryFileError(f"story file {path}: cannot read it ({exc.strerror})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise StoryFileError(f"story file {path}: not text (save it as UTF-8)") from None
+    if not text.strip():
+        raise StoryFileError(f"story file {path}: the file is empty")
+    if len(text) > MAX_STORY_CHARACTERS:
+        raise StoryFileError(
+            f"story file {path}: too long ({len(text):,} characters; at most "
+            f"{MAX_STORY_CHARACTERS:,}): tell it in your own words, in short"
+        )
+    return text
+
+
+def understood_lines(kb: Knowledge, intake: Intake) -> list[str]:
+    """The "what I understood" block for the terminal (plain words, no ids)."""
+    entries = understood(kb, intake)
+    not_counted = [
+        e for e in intake.evidence if e.certainty in ("uncertain", "historical", "other_person")
+    ]
+    lines = ["What I understood from your story:"]
+    if not entries:
+        lines.append("  (nothing I could use: the questions below cover everything)")
+    for entry in entries:
+        words = ", ".join(f'"{w}"' for w in entry["words"])
+        check = " (I will still ask you to confirm)" if entry["asked_again"] else ""
+        lines += _wrap(entry["about"], "  - ")
+        lines += _wrap(f"{entry['answer']}, from {words}{check}", "      ")
+    reasons = {
+        "uncertain": "you were not sure",
+        "historical": "it was in the past",
+        "other_person": "it was about someone else",
+    }
+    seen: set[str] = set()
+    for item in not_counted:
+        if item.text in seen:
+            continue
+        seen.add(item.text)
+        lines += _wrap(f'Not counted: "{item.text}" ({reasons[item.certainty]})', "  - ")
+    return lines
+
+
+def _wrap(text: str, indent: str) -> list[str]:
+    return textwrap.wrap(
+        text, 88, initial_indent=indent, subsequent_indent=" " * len(indent) + "  "
+    )
