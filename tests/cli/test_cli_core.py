@@ -24,7 +24,7 @@ def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str
         input=stdin,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=300,  # a real clip analysed on a loaded 2-core machine can take a minute
         env={**os.environ, "COLUMNS": "120"},
     )
 

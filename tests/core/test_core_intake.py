@@ -360,6 +360,13 @@ def test_property_red_flag_no_only_inside_needs_confirmation(text: str) -> None:
             assert is_positive(fid, value)
 
 
+@pytest.mark.parametrize(
+    "text", ["x² 7/10", "²/10", "٣ days ago", "½ day ago", "7.5/10", "3,5 days"]
+)
+def test_odd_digits_read_without_error(text: str) -> None:
+    read_story(text, TUESDAY, KB)
+
+
 @SETTINGS
 @given(text=st.text(max_size=400))
 def test_property_any_text_reads_without_error(text: str) -> None:

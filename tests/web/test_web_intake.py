@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 
 from backcheck.core import load_knowledge
+from tests.web.web_support import csrf_of
 
 KB = load_knowledge()
 
@@ -66,3 +69,59 @@ def test_bad_input_is_a_clear_422(client: TestClient) -> None:
 def test_intake_is_in_the_api_reference(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     assert "/api/v1/intake" in schema["paths"]
+
+
+# --- the "Tell us what happened" screen (no browser: the pages as HTML) ----------------------
+
+
+def post_story(client: TestClient, **fields: str | list[str]) -> Any:
+    token = csrf_of(client, "/story")
+    return client.post("/story", data={"csrf_token": token, **fields}, follow_redirects=False)
+
+
+def test_story_screen_puts_an_emergency_first(client: TestClient) -> None:
+    r = post_story(client, text="went on a deadlift and now my groin feels numb")
+    assert r.status_code == 200
+    body = r.text[r.text.index("<body>") :]
+    assert body.index('id="emergency"') < body.index("<header")
+    assert '<mark class="m-flag"' in r.text and "groin feels numb</mark>" in r.text
+
+
+def test_story_screen_escapes_the_story(client: TestClient) -> None:
+    r = post_story(client, text='<script>alert(1)</script> tweaked it on squats "7/10"')
+    assert "<script>alert(1)" not in r.text
+    assert "&lt;script&gt;" in r.text
+
+
+def test_story_screen_needs_some_words(client: TestClient) -> None:
+    r = post_story(client, text="   ")
+    assert r.status_code == 422 and "Write a few words" in r.text
+
+
+def test_removed_items_stay_removed_and_the_interview_starts_from_the_rest(
+    client: TestClient,
+) -> None:
+    text = "tweaked it on squats yesterday, 5/10, no numbness, groin feels numb"
+    r = post_story(client, text=text, remove="lift")
+    assert 'name="removed" value="lift"' in r.text
+    token = csrf_of(client, "/story")
+    started = client.post(
+        "/story/start",
+        data={"csrf_token": token, "text": text, "removed": ["lift", "saddle_numbness"]},
+        follow_redirects=False,
+    )
+    assert started.status_code == 303
+    page = client.get(started.headers["location"])
+    assert page.status_code == 200
+    from backcheck.storage import Interview
+
+    interview_id = started.headers["location"].rsplit("/", 1)[1]
+    with client.app.state.ctx.db.session() as session:  # type: ignore[attr-defined]
+        stored = session.get(Interview, interview_id)
+        assert stored is not None
+        assert stored.findings == {
+            "days_since_onset": 1,
+            "pain_score": 5,
+            "onset": "sudden",
+            "onset_with_lift": True,
+        }

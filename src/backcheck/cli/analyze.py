@@ -7,16 +7,20 @@ one line on stderr and exit status 2, never a traceback.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+from backcheck.cli.input import printable
 from backcheck.video.errors import VideoError
 from backcheck.video.quality import FILMING_GUIDANCE
 from backcheck.video.schema import Analysis
@@ -65,6 +69,60 @@ def progress_stages(enabled: bool) -> Iterator[Callable[[str, int], Callable[[in
             return lambda n: progress.advance(task, n)
 
         yield stage
+
+
+def _retarget(value: object, old: str, new: str) -> object:
+    """``value`` (plain JSON data) with every path under folder ``old`` moved under ``new``."""
+    if isinstance(value, str) and value.startswith(old + "/"):
+        return new + value[len(old) :]
+    if isinstance(value, list):
+        return [_retarget(v, old, new) for v in value]
+    if isinstance(value, dict):
+        return {k: _retarget(v, old, new) for k, v in value.items()}
+    return value
+
+
+def _artifact_names(analysis_json: Path) -> set[str]:
+    """File names of the artifacts an earlier analysis.json in that folder lists (or none)."""
+    try:
+        old = json.loads(analysis_json.read_text(encoding="utf-8"))
+        artifacts = old.get("artifacts") or {}
+        paths = [artifacts.get("annotated_video"), artifacts.get("contact_sheet")]
+        paths += list(artifacts.get("plots") or [])
+    except (OSError, ValueError, AttributeError, TypeError):
+        return set()
+    return {
+        Path(p).name for p in paths if isinstance(p, str) and Path(p).parent == analysis_json.parent
+    }
+
+
+def analyse_into(video: Path, out: Path, **options: Any) -> Analysis:
+    """`run_analysis` into ``out`` without ever leaving it half old, half new.
+
+    The new set (analysis.json, video, plots) is written to a staging folder inside ``out``
+    and moved in only once the whole analysis succeeded, analysis.json last; the earlier
+    set's images that the new one does not have are removed then. A bad video or a crash
+    leaves the previous analysis exactly as it was. Raises VideoError.
+    """
+    from backcheck.video.pipeline import prepare_out_dir, run_analysis, write_json_atomic
+
+    target = prepare_out_dir(out).resolve()
+    staging = Path(tempfile.mkdtemp(prefix=".analysis-new-", dir=target))
+    try:
+        analysis = run_analysis(video, staging, **options)
+        data = _retarget(analysis.model_dump(mode="json"), str(staging), str(target))
+        final = Analysis.model_validate(data)
+        stale = _artifact_names(target / "analysis.json")
+        for item in sorted(staging.iterdir()):
+            if item.name != "analysis.json" and item.is_file():
+                item.replace(target / item.name)
+                stale.discard(item.name)
+        write_json_atomic(final.model_dump(mode="json"), target / "analysis.json")
+        for name in stale:
+            (target / name).unlink(missing_ok=True)
+        return final
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def render_text(a: Analysis) -> str:
@@ -116,25 +174,34 @@ def register(app: typer.Typer) -> None:
 
     @app.command("analyze", help=HELP)
     def analyze(
-        video: Path = typer.Argument(..., help="Video file of one set, filmed from the side."),
-        out: Path = typer.Option(..., "--out", help="Folder for analysis.json, video and plots."),
-        lift: LiftChoice = typer.Option(LiftChoice.auto, "--lift", help="Lift, or auto-detect."),
-        reference: Path | None = typer.Option(
-            None, "--reference", help="A rep you trust, filmed the same way (same camera, clothes)."
-        ),
-        fmt: OutFormat = typer.Option(OutFormat.text, "--format", help="json or text on stdout."),
-        quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+        video: Annotated[Path, typer.Argument(help="Video file of one set, filmed from the side.")],
+        out: Annotated[
+            Path, typer.Option("--out", help="Folder for analysis.json, video and plots.")
+        ],
+        lift: Annotated[
+            LiftChoice, typer.Option("--lift", help="Lift, or auto-detect.")
+        ] = LiftChoice.auto,
+        reference: Annotated[
+            Path | None,
+            typer.Option(
+                "--reference", help="A rep you trust, filmed the same way (same camera, clothes)."
+            ),
+        ] = None,
+        fmt: Annotated[
+            OutFormat, typer.Option("--format", help="json or text on stdout.")
+        ] = OutFormat.text,
+        quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
     ) -> None:
-        from backcheck.video.pipeline import run_analysis
-
         err = Console(stderr=True)
         try:
             with progress_stages(not quiet and sys.stderr.isatty()) as stage:
-                analysis = run_analysis(
+                analysis = analyse_into(
                     video, out, lift=lift.value, reference=reference, stage=stage
                 )
         except VideoError as exc:
-            err.print(f"error: {exc.message}", markup=False, highlight=False, soft_wrap=True)
+            err.print(
+                f"error: {printable(exc.message)}", markup=False, highlight=False, soft_wrap=True
+            )
             raise typer.Exit(2) from None
         if fmt is OutFormat.json:
             sys.stdout.write(

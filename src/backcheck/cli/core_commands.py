@@ -11,12 +11,13 @@ import tempfile
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+from backcheck.cli.input import fail, read_json_file
 from backcheck.cli.render import render_text
 from backcheck.cli.story import StoryFileError, read_story_file, understood_lines
 from backcheck.core import CaseError, assess, load_knowledge, next_questions, parse_case
@@ -40,30 +41,6 @@ class KnowledgeFormat(StrEnum):
     markdown = "markdown"
 
 
-def fail(message: str) -> NoReturn:
-    """Print a one-line error and exit with status 2."""
-    typer.echo(f"backcheck: error: {message}", err=True)
-    raise typer.Exit(2)
-
-
-def read_json_file(path: Path, what: str) -> Any:
-    """Read a JSON file, turning every failure into a one-line message."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        fail(f"{what} {path}: no such file")
-    except IsADirectoryError:
-        fail(f"{what} {path}: is a directory, not a file")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"{what} {path}: cannot read it ({exc.__class__.__name__})")
-    if not text.strip():
-        fail(f"{what} {path}: the file is empty")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        fail(f"{what} {path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")
-
-
 def emit(assessment: dict[str, Any], fmt: ReportFormat) -> None:
     """Print an assessment in the chosen format."""
     if fmt is ReportFormat.json:
@@ -73,25 +50,34 @@ def emit(assessment: dict[str, Any], fmt: ReportFormat) -> None:
 
 
 def assess_command(
-    input: Path | None = typer.Option(
-        None, "--input", "-i", help='CASE.json: {"findings": {...}}'
-    ),
-    story: Path | None = typer.Option(
-        None, "--story", "-s", help="a text file: what happened, in your own words"
-    ),
-    format: ReportFormat = typer.Option(ReportFormat.text, "--format", "-f"),
-    video_analysis: Path | None = typer.Option(
-        None, "--video-analysis", help="analysis.json written by `backcheck analyze`"
-    ),
-    video: Path | None = typer.Option(
-        None, "--video", help="a side-view video of the lift: analysed first, findings used"
-    ),
-    video_out: Path | None = typer.Option(
-        None, "--video-out", help="folder for the video's analysis and artifacts"
-    ),
-    questions: int = typer.Option(
-        3, "--questions", min=0, max=70, help="how many non-red-flag follow-up questions to list"
-    ),
+    input: Annotated[
+        Path | None, typer.Option("--input", "-i", help='CASE.json: {"findings": {...}}')
+    ] = None,
+    story: Annotated[
+        Path | None,
+        typer.Option("--story", "-s", help="a text file: what happened, in your own words"),
+    ] = None,
+    format: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.text,
+    video_analysis: Annotated[
+        Path | None,
+        typer.Option("--video-analysis", help="analysis.json written by `backcheck analyze`"),
+    ] = None,
+    video: Annotated[
+        Path | None,
+        typer.Option(
+            "--video", help="a side-view video of the lift: analysed first, findings used"
+        ),
+    ] = None,
+    video_out: Annotated[
+        Path | None,
+        typer.Option("--video-out", help="folder for the video's analysis and artifacts"),
+    ] = None,
+    questions: Annotated[
+        int,
+        typer.Option(
+            "--questions", min=0, max=70, help="how many non-red-flag follow-up questions to list"
+        ),
+    ] = 3,
 ) -> None:
     """Assess a case file or a story (or both): triage, likely causes, plan, and the
     questions still worth asking."""
@@ -138,14 +124,13 @@ def assess_command(
 
 def analyse_video_for_case(video: Path, out: Path | None) -> dict[str, Any]:
     """Run the video analysis (progress on stderr) and return its JSON for the case."""
-    from backcheck.cli.analyze import progress_stages
+    from backcheck.cli.analyze import analyse_into, progress_stages
     from backcheck.video import VideoError
-    from backcheck.video.pipeline import run_analysis
 
     target = out or Path(tempfile.mkdtemp(prefix="backcheck-video-"))
     try:
         with progress_stages(sys.stderr.isatty()) as stage:
-            analysis = run_analysis(video, target, stage=stage)
+            analysis = analyse_into(video, target, stage=stage)
     except VideoError as exc:
         fail(f"{video}: {exc.message}")
     typer.echo(f"video analysis written to {target}", err=True)
@@ -153,7 +138,7 @@ def analyse_video_for_case(video: Path, out: Path | None) -> dict[str, Any]:
 
 
 def knowledge_command(
-    format: KnowledgeFormat = typer.Option(KnowledgeFormat.markdown, "--format", "-f"),
+    format: Annotated[KnowledgeFormat, typer.Option("--format", "-f")] = KnowledgeFormat.markdown,
 ) -> None:
     """Print the whole knowledge base: questions, triage rules, causes, plan items, sources."""
     kb = load_knowledge()
@@ -164,10 +149,13 @@ def knowledge_command(
 
 
 def interview_command(
-    answers: Path | None = typer.Option(
-        None, "--answers", "-a", help="JSON of answers already known ({finding: value} or a case)"
-    ),
-    format: ReportFormat = typer.Option(ReportFormat.text, "--format", "-f"),
+    answers: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers", "-a", help="JSON of answers already known ({finding: value} or a case)"
+        ),
+    ] = None,
+    format: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.text,
 ) -> None:
     """Ask the questions, red flags first, then only those that still change the answer."""
     kb = load_knowledge()

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from backcheck.cli.input import fail
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -16,29 +18,38 @@ if TYPE_CHECKING:
 
 
 def serve_command(
-    host: str | None = typer.Option(
-        None,
-        "--host",
-        help="Address to bind (default 127.0.0.1; with --network every interface).",
-    ),
-    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
-    database_url: str | None = typer.Option(
-        None,
-        "--database-url",
-        envvar="BACKCHECK_DATABASE_URL",
-        help="SQLAlchemy URL (default: SQLite in the user data folder).",
-    ),
-    network: bool = typer.Option(
-        False,
-        "--network",
-        help="Serve the local network (e.g. your phone); every device must be paired first.",
-    ),
-    tls: tuple[Path, Path] | None = typer.Option(
-        None,
-        "--tls",
-        metavar="CERT KEY",
-        help="Serve HTTPS with your own certificate and key files (PEM).",
-    ),
+    host: Annotated[
+        str | None,
+        typer.Option(
+            "--host", help="Address to bind (default 127.0.0.1; with --network every interface)."
+        ),
+    ] = None,
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
+    ] = 8000,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            envvar="BACKCHECK_DATABASE_URL",
+            help="SQLAlchemy URL (default: SQLite in the user data folder).",
+        ),
+    ] = None,
+    network: Annotated[
+        bool,
+        typer.Option(
+            "--network",
+            help="Serve the local network (e.g. your phone); every device must be paired first.",
+        ),
+    ] = False,
+    tls: Annotated[
+        tuple[Path, Path] | None,
+        typer.Option(
+            "--tls",
+            metavar="CERT KEY",
+            help="Serve HTTPS with your own certificate and key files (PEM).",
+        ),
+    ] = None,
 ) -> None:
     """Start the web app: interview, pain journal, video check and report in the browser."""
     import uvicorn
@@ -47,26 +58,24 @@ def serve_command(
     from backcheck.storage.db import display_url
     from backcheck.web.app import create_app
     from backcheck.web.pairing.lan import is_loopback
-    from backcheck.web.settings import load_settings
+    from backcheck.web.settings import SettingsError, load_settings
 
     bind = host if host is not None else ("0.0.0.0" if network else "127.0.0.1")
     if not network and not is_loopback(bind):
-        typer.echo(
-            f"backcheck: error: --host {bind} would serve other machines without pairing; "
-            "add --network to require paired devices.",
-            err=True,
+        fail(
+            f"--host {bind} would serve other machines without pairing; "
+            "add --network to require paired devices."
         )
-        raise typer.Exit(2)
     if tls is not None:
         for path in tls:
             if not path.is_file():
-                typer.echo(f"backcheck: error: --tls: no such file: {path}", err=True)
-                raise typer.Exit(2)
+                fail(f"--tls: no such file: {path}")
     try:
         settings = load_settings(database_url=database_url, host=bind)
+    except SettingsError as exc:
+        fail(str(exc))
     except OSError as exc:
-        typer.echo(f"backcheck: error: cannot use the data folder: {exc}", err=True)
-        raise typer.Exit(2) from None
+        fail(f"cannot use the data folder: {exc}")
     shown = display_url(settings.database_url)
     try:  # fail with one line, before the server starts, if the database is unusable
         open_database(settings.database_url).close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from backcheck.cli.input import UserFileError, read_user_file
 from backcheck.core.intake import MAX_STORY_CHARACTERS, Intake
 from backcheck.core.intake.summary import understood
 from backcheck.core.knowledge.schema import Knowledge
@@ -16,14 +17,10 @@ class StoryFileError(ValueError):
 
 def read_story_file(path: Path) -> str:
     """The text of a story file, or a one-line reason it cannot be read."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise StoryFileError(f"story file {path}: no such file") from None
-    except IsADirectoryError:
-        raise StoryFileError(f"story file {path}: is a directory, not a file") from None
-    except OSError as exc:
-        raise StoryFileError(f"story file {path}: cannot read it ({exc.strerror})") from None
+    try:  # never hangs on a FIFO, never reads a huge file whole
+        data = read_user_file(path, "story file", 4 * MAX_STORY_CHARACTERS + 4)
+    except UserFileError as exc:
+        raise StoryFileError(str(exc)) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -6,6 +6,7 @@ Validation errors name the field and what is allowed, so adapters can show them 
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,37 @@ from typing import Any
 from backcheck.core.conditions import FindingValue
 from backcheck.core.knowledge.schema import FindingDef, Knowledge
 from backcheck.core.vocabulary import VIDEO_FINDINGS as VIDEO_FINDINGS  # re-exported
+
+
+class _ShortRepr(reprlib.Repr):
+    """reprlib with short limits, and no attempt to print a number of thousands of digits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel = 2
+        self.maxstring = self.maxother = 60
+        self.maxlist = self.maxtuple = self.maxdict = self.maxset = 4
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > 64:
+            return "a number too long to show"
+        return super().repr_int(x, level)
+
+
+_SHORT_REPR = _ShortRepr()
+
+
+def shown(value: Any) -> str:
+    """A value from the input as an error message shows it: a short prefix, never all of it
+    (a 200 MB answer must not come back as a 200 MB error)."""
+    return _SHORT_REPR.repr(value)
+
+
+def shown_key(key: Any) -> str:
+    """A key from the input as a field name: itself when short and printable, else shortened."""
+    if isinstance(key, str) and len(key) <= 60 and key.isprintable():
+        return key
+    return shown(key)
 
 
 class CaseError(ValueError):
@@ -53,14 +85,22 @@ def parse_value(definition: FindingDef, value: Any) -> FindingValue:
     elif kind == "enum":
         if isinstance(value, str) and value in (definition.values or []):
             return value
-    elif isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+    elif (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        # an int too big for a float (thousands of digits) is out of range, not a crash
+        and not (isinstance(value, int) and value.bit_length() > 64)
+        and math.isfinite(value)
+    ):
         if kind == "int" and float(value) != int(value):
-            raise CaseError(definition.id, f"{value!r} is not allowed: use {definition.allowed()}")
+            raise CaseError(
+                definition.id, f"{shown(value)} is not allowed: use {definition.allowed()}"
+            )
         number: int | float = int(value) if kind == "int" else float(value)
         assert definition.min is not None and definition.max is not None
         if definition.min <= number <= definition.max:
             return number
-    raise CaseError(definition.id, f"{value!r} is not allowed: use {definition.allowed()}")
+    raise CaseError(definition.id, f"{shown(value)} is not allowed: use {definition.allowed()}")
 
 
 def parse_findings(raw: Any, knowledge: Knowledge) -> dict[str, FindingValue]:
@@ -71,7 +111,7 @@ def parse_findings(raw: Any, knowledge: Knowledge) -> dict[str, FindingValue]:
     for key, value in raw.items():
         definition = knowledge.findings.get(key)
         if definition is None:
-            raise CaseError(str(key), "unknown finding id (see `backcheck knowledge`)")
+            raise CaseError(shown_key(key), "unknown finding id (see `backcheck knowledge`)")
         if definition.derived:
             sources = " and ".join(definition.derived_from or [])
             raise CaseError(key, f"is worked out from {sources}: give those instead")
@@ -86,7 +126,9 @@ def parse_case(raw: Any, knowledge: Knowledge) -> Case:
         raise CaseError("case", 'must be a JSON object like {"findings": {...}}')
     unknown = sorted(set(raw) - {"findings", "video_analysis"})
     if unknown:
-        raise CaseError(unknown[0], "unknown key: a case has 'findings' and 'video_analysis'")
+        raise CaseError(
+            shown_key(unknown[0]), "unknown key: a case has 'findings' and 'video_analysis'"
+        )
     findings = parse_findings(raw.get("findings", {}), knowledge)
     video = raw.get("video_analysis")
     if video is None:
@@ -112,7 +154,8 @@ def merge_video(case: Case, analysis: Any) -> Case:
     for key, value in video_findings.items():
         if key not in VIDEO_FINDINGS:
             raise CaseError(
-                f"video_analysis.findings.{key}", f"use one of {', '.join(VIDEO_FINDINGS)}"
+                f"video_analysis.findings.{shown_key(key)}",
+                f"use one of {', '.join(VIDEO_FINDINGS)}",
             )
         if value is None:
             continue
@@ -155,7 +198,7 @@ def parse_text_answer(definition: FindingDef, text: str) -> FindingValue | None:
             return True
         if cleaned in _NO:
             return False
-        raise CaseError(definition.id, f"{text.strip()!r} is not allowed: answer yes or no")
+        raise CaseError(definition.id, f"{shown(text.strip())} is not allowed: answer yes or no")
     if definition.type == "enum":
         choices = definition.values or []
         if cleaned.isdigit() and 1 <= int(cleaned) <= len(choices):
@@ -167,6 +210,6 @@ def parse_text_answer(definition: FindingDef, text: str) -> FindingValue | None:
         number = float(cleaned)
     except ValueError:
         raise CaseError(
-            definition.id, f"{text.strip()!r} is not allowed: use {definition.allowed()}"
+            definition.id, f"{shown(text.strip())} is not allowed: use {definition.allowed()}"
         ) from None
     return parse_value(definition, int(number) if number.is_integer() else number)

@@ -1,15 +1,23 @@
 """Annotated H.264 MP4 (skeleton, back line coloured by state, rep counter, flags) and the
-contact sheet of each rep's bottom and lockout frames, written in one second decode pass.
-That pass is kept cheap: frames are decoded a few ahead on another thread, scaled inside the
-colour conversion, and handed to the encoder already in yuv420p.
+contact sheet of each rep's bottom and lockout frames.
+
+The overlays need the whole clip's analysis (facing, reps, flags), so they are drawn in a
+second pass, after the analysis. That pass does not decode the source again: during the pose
+pass every decoded frame is also shrunk to the annotated size and kept as a JPEG in a
+temporary file (`DisplayCopy`: one frame in memory per writer, ~20 KB a frame on disk), which
+the second pass reads back a few frames ahead on another thread. Frames reach the encoder
+already in yuv420p. Without a display copy the pass decodes the source (scaled inside the
+colour conversion).
 
 Encoder: PyAV's bundled libx264, yuv420p, +faststart, so the file plays in Chromium.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import av
 import cv2
@@ -30,13 +38,99 @@ COLOURS = {  # RGB
     "grey": (170, 170, 170),
 }
 ANNOTATE_MAX_SIDE = 720  # the annotated copy is for looking at, not measuring: keep it cheap
+SHEET_TILE_MAX_SIDE = 400
+DISPLAY_JPEG_QUALITY = 85  # the display copy; the final video is crf 26, coarser than this
+
+
+def annotated_size_for(frame_size: tuple[int, int]) -> tuple[int, int]:
+    """Size of the annotated video for analysis frames of `frame_size` (even dims, at most
+    ANNOTATE_MAX_SIDE)."""
+    w, h = frame_size
+    s = min(1.0, ANNOTATE_MAX_SIDE / max(w, h))
+    return max(2, round(w * s / 2) * 2), max(2, round(h * s / 2) * 2)
 
 
 def annotated_size(track: Track) -> tuple[int, int]:
     """Size of the annotated video (even dims, at most ANNOTATE_MAX_SIDE)."""
-    w, h = track.frame_size
-    s = min(1.0, ANNOTATE_MAX_SIDE / max(w, h))
-    return max(2, round(w * s / 2) * 2), max(2, round(h * s / 2) * 2)
+    return annotated_size_for(track.frame_size)
+
+
+class _DisplayPart:
+    """One segment's frames: 4-byte little-endian length, then the JPEG, per frame."""
+
+    def __init__(self, path: Path, size: tuple[int, int]) -> None:
+        self.path, self.size, self.frames = path, size, 0
+        self._file: BinaryIO | None = path.open("wb")
+
+    def add(self, rgb: NDArray[np.uint8]) -> None:
+        if self._file is None:
+            raise ValueError("display copy part already closed")
+        if (rgb.shape[1], rgb.shape[0]) != self.size:
+            rgb = np.asarray(cv2.resize(rgb, self.size, interpolation=cv2.INTER_LINEAR), np.uint8)
+        ok, jpeg = cv2.imencode(
+            ".jpg",
+            cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR),
+            [cv2.IMWRITE_JPEG_QUALITY, DISPLAY_JPEG_QUALITY],
+        )
+        if not ok:
+            raise ValueError("JPEG encoding failed")
+        self._file.write(len(jpeg).to_bytes(4, "little"))
+        self._file.write(jpeg.tobytes())
+        self.frames += 1
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+class DisplayCopy:
+    """Annotated-size copy of the analysed frames, written during the pose pass, in parts
+    (one per pose segment, consecutive); `frames()` reads them back in order, `remove()`
+    deletes the files."""
+
+    def __init__(self, folder: Path, frame_size: tuple[int, int]) -> None:
+        self.folder = folder
+        self.size = annotated_size_for(frame_size)
+        self._parts: dict[int, _DisplayPart] = {}
+
+    def part(self, k: int) -> _DisplayPart:
+        """A fresh writer for part k; parts k and later written before are dropped (a pose
+        pass that restarts sequentially asks for part 0 again)."""
+        for j in [j for j in self._parts if j >= k]:
+            dropped = self._parts.pop(j)
+            dropped.close()
+            dropped.path.unlink(missing_ok=True)
+        part = _DisplayPart(self.folder / f".display-{k}.tmp", self.size)
+        self._parts[k] = part
+        return part
+
+    @property
+    def frames_written(self) -> int:
+        return sum(p.frames for p in self._parts.values())
+
+    def close(self) -> None:
+        for p in self._parts.values():
+            p.close()
+
+    def frames(self) -> Iterator[NDArray[np.uint8]]:
+        """RGB frames of every part, in order."""
+        self.close()
+        for k in sorted(self._parts):
+            with self._parts[k].path.open("rb") as f:
+                while head := f.read(4):
+                    jpeg = np.frombuffer(f.read(int.from_bytes(head, "little")), np.uint8)
+                    bgr = cv2.imdecode(jpeg, cv2.IMREAD_COLOR)
+                    if bgr is None:
+                        raise ValueError(f"damaged display copy {self._parts[k].path.name}")
+                    yield np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), np.uint8)
+
+    def remove(self) -> None:
+        self.close()
+        for p in self._parts.values():
+            with contextlib.suppress(OSError):
+                p.path.unlink()
+        self._parts.clear()
 
 
 def draw_frame(
@@ -83,8 +177,11 @@ def write_annotated(
     out_path: Path,
     sheet_path: Path | None,
     progress: Callable[[int], None] | None = None,
+    frames: Iterable[NDArray[np.uint8]] | None = None,
 ) -> None:
-    """Second pass: decode, draw, encode; collect bottom/lockout frames for the contact sheet."""
+    """Second pass: draw on each frame, encode; collect bottom/lockout frames for the contact
+    sheet. `frames`: the display copy's frames (annotated size, in order); without it the
+    source is decoded again."""
     size = annotated_size(track)
     scale = size[0] / track.frame_size[0]
     fps = track.info.fps
@@ -107,10 +204,14 @@ def write_annotated(
         stream.pix_fmt = "yuv420p"
         stream.options = {"preset": "ultrafast", "crf": "26", "tune": "zerolatency"}
         stream.codec_context.thread_count = 2
-        frames = prefetched(iter_frames(track.info, size, strict=False, display=True))
-        for frame in frames:
-            i = frame.index
-            rgb = np.ascontiguousarray(frame.rgb)
+        if frames is None:
+            source: Iterator[NDArray[np.uint8]] = (
+                f.rgb for f in iter_frames(track.info, size, strict=False, display=True)
+            )
+        else:
+            source = iter(frames)
+        for i, pixels in enumerate(prefetched(source)):
+            rgb = np.ascontiguousarray(pixels)
             if i < track.n:
                 t = float(track.t_s[i])
                 done = sum(1 for lt in lockouts if lt <= t + 1e-6)
@@ -130,7 +231,7 @@ def write_annotated(
                     flag,
                 )
                 if i in wanted and sheet_path is not None:
-                    tiles[wanted[i]] = rgb.copy()
+                    tiles[wanted[i]] = sheet_tile(rgb)
             # OpenCV's I420 conversion gives the same bytes as the encoder's own swscale
             # rgb24→yuv420p (BT.601, limited range) at a fraction of the cost.
             yuv: NDArray[np.uint8] = np.asarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420), np.uint8)
@@ -143,6 +244,17 @@ def write_annotated(
             out.mux(packet)
     if sheet_path is not None:
         write_contact_sheet(tiles, sheet_path)
+
+
+def sheet_tile(rgb: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """A copy small enough for the contact sheet (a tile is ~300 px wide there), so the
+    frames kept for it cost little even when a long set has many reps."""
+    h, w = rgb.shape[:2]
+    s = min(1.0, SHEET_TILE_MAX_SIDE / max(h, w))
+    if s >= 1.0:
+        return rgb.copy()
+    size = (max(1, round(w * s)), max(1, round(h * s)))
+    return np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), np.uint8)
 
 
 def write_contact_sheet(tiles: dict[str, NDArray[np.uint8]], path: Path) -> None:

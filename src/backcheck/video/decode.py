@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -145,6 +145,29 @@ def probe(path: str | Path) -> VideoInfo:
     return VideoInfo(str(p), w, h, fps, max(frames, 1), duration, rotation, codec)
 
 
+def _to_rgb(frame: av.VideoFrame, dw: int, dh: int, display: bool) -> NDArray[np.uint8]:
+    """RGB pixels of a decoded frame at decoder-side size (dw, dh)."""
+    # Convert at native size, then resize with OpenCV's area filter: measured
+    # 2-3x faster than swscale's default scaler in to_ndarray(width=, height=).
+    rgb: NDArray[np.uint8]
+    if display and (frame.width != dw or frame.height != dh):
+        rgb = np.asarray(
+            frame.to_ndarray(width=dw, height=dh, format="rgb24", interpolation="AREA"),
+            dtype=np.uint8,
+        )
+    else:
+        rgb = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
+    if rgb.shape[1] != dw or rgb.shape[0] != dh:
+        rgb = np.asarray(cv2.resize(rgb, (dw, dh), interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    return rgb
+
+
+def _decoder_size(info: VideoInfo, size: tuple[int, int] | None) -> tuple[int, int]:
+    """Decoder-side (w, h) for a display-orientation `size`: swapped for 90/270 rotation."""
+    w, h = size or (info.width, info.height)
+    return (h, w) if info.rotation in (90, 270) else (w, h)
+
+
 def iter_frames(
     info: VideoInfo,
     size: tuple[int, int] | None = None,
@@ -160,9 +183,7 @@ def iter_frames(
     raises VideoError("truncated") only if fewer than half the announced frames were read, so a
     file with a slightly damaged tail still gets analysed.
     """
-    w, h = size or (info.width, info.height)
-    # Decoder-side size is before rotation.
-    dw, dh = (h, w) if info.rotation in (90, 270) else (w, h)
+    dw, dh = _decoder_size(info, size)
     with _open(Path(info.path)) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
@@ -177,21 +198,7 @@ def iter_frames(
                     t -= t0
                 else:
                     t = n / info.fps
-                # Convert at native size, then resize with OpenCV's area filter: measured
-                # 2-3x faster than swscale's default scaler in to_ndarray(width=, height=).
-                rgb: NDArray[np.uint8]
-                if display and (frame.width != dw or frame.height != dh):
-                    rgb = np.asarray(
-                        frame.to_ndarray(width=dw, height=dh, format="rgb24", interpolation="AREA"),
-                        dtype=np.uint8,
-                    )
-                else:
-                    rgb = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
-                if rgb.shape[1] != dw or rgb.shape[0] != dh:
-                    rgb = np.asarray(
-                        cv2.resize(rgb, (dw, dh), interpolation=cv2.INTER_AREA), dtype=np.uint8
-                    )
-                yield Frame(n, t, _rotate(rgb, info.rotation))
+                yield Frame(n, t, _rotate(_to_rgb(frame, dw, dh, display), info.rotation))
                 n += 1
         except (av.error.FFmpegError, ValueError) as exc:
             if strict and n < max(1, info.frames // 2):
@@ -207,11 +214,124 @@ def iter_frames(
             )
 
 
+class FrameOrderError(Exception):
+    """A segment's decoded frames do not line up with the frame table (internal: the caller
+    falls back to one sequential decode, whose frame numbering is the reference)."""
+
+
+@dataclass(frozen=True)
+class FrameTable:
+    """Every frame's presentation time stamp in display order, and the keyframes, from one
+    demux pass (packets only, nothing decoded: a few milliseconds per second of video).
+
+    It lets a decoder start in the middle of a clip (seek to the keyframe before a frame) and
+    still give each frame the number and time a sequential decode from the start would.
+    """
+
+    pts: NDArray[np.int64]  # sorted: frame i's pts, in the stream time base
+    key_pts: NDArray[np.int64]  # keyframes' pts, sorted
+    key_seek: NDArray[np.int64]  # per keyframe: min(pts, dts), a safe backward-seek target
+    time_base: float
+
+    @property
+    def n(self) -> int:
+        return int(self.pts.shape[0])
+
+    def seek_target(self, index: int) -> int | None:
+        """Time stamp to seek to (backward) so that decoding reaches frame `index` from a
+        keyframe at or before it; None when no keyframe precedes it (decode from the start)."""
+        k = int(np.searchsorted(self.key_pts, self.pts[index], side="right")) - 1
+        return int(self.key_seek[k]) if k >= 0 else None
+
+    def t_s(self, pts: int) -> float:
+        """Seconds since the first frame, computed exactly as the sequential decode does."""
+        return float(pts) * self.time_base - float(self.pts[0]) * self.time_base
+
+
+def frame_table(info: VideoInfo) -> FrameTable | None:
+    """The clip's frame table, or None where packets lack time stamps or repeat one (then
+    only a sequential decode numbers the frames reliably)."""
+    pts: list[int] = []
+    keys: list[tuple[int, int]] = []
+    try:
+        with _open(Path(info.path)) as container:
+            stream = container.streams.video[0]
+            if stream.time_base is None:
+                return None
+            for packet in container.demux(stream):
+                if packet.size == 0:  # the demuxer's end-of-stream flush packet
+                    continue
+                if packet.pts is None:
+                    return None
+                if not packet.is_discard:  # an edit list's pre-roll: decoded, never shown
+                    pts.append(int(packet.pts))
+                if packet.is_keyframe:
+                    dts = int(packet.dts) if packet.dts is not None else int(packet.pts)
+                    keys.append((int(packet.pts), min(int(packet.pts), dts)))
+            tb = float(stream.time_base)
+    except (VideoError, av.error.FFmpegError, ValueError):
+        return None
+    table = np.sort(np.asarray(pts, np.int64))
+    if table.size == 0 or not keys or np.any(np.diff(table) <= 0):
+        return None
+    keys.sort()
+    return FrameTable(
+        pts=table,
+        key_pts=np.asarray([k[0] for k in keys], np.int64),
+        key_seek=np.asarray([k[1] for k in keys], np.int64),
+        time_base=tb,
+    )
+
+
+def iter_segment(
+    info: VideoInfo,
+    table: FrameTable,
+    start: int,
+    stop: int,
+    size: tuple[int, int] | None = None,
+) -> Iterator[Frame]:
+    """Frames `start` ≤ index < `stop`, numbered and timed as `iter_frames` would, decoded
+    from the keyframe before `start` (frames before `start` are decoded but not converted).
+
+    Raises FrameOrderError when a decoded frame is not the one the table expects next (a frame
+    the decoder dropped, a time stamp outside the table, a decode error): the caller then falls
+    back to one sequential decode. Ends early only if the file ends early.
+    """
+    dw, dh = _decoder_size(info, size)
+    expected = start
+    with _open(Path(info.path)) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        target = table.seek_target(start) if start > 0 else None
+        try:
+            if target is not None:
+                container.seek(target, backward=True, any_frame=False, stream=stream)
+            for frame in container.decode(stream):
+                if frame.pts is None:
+                    raise FrameOrderError("a frame without a time stamp")
+                i = int(np.searchsorted(table.pts, frame.pts))
+                if i >= table.n or table.pts[i] != frame.pts:
+                    raise FrameOrderError(f"time stamp {frame.pts} is not in the table")
+                if i < start and expected == start:
+                    continue  # between the keyframe and the first wanted frame
+                if i != expected:
+                    raise FrameOrderError(f"frame {i} decoded where {expected} was expected")
+                rgb = _rotate(_to_rgb(frame, dw, dh, False), info.rotation)
+                yield Frame(i, table.t_s(int(frame.pts)), rgb)
+                expected += 1
+                if expected >= stop:
+                    return
+        except (av.error.FFmpegError, ValueError) as exc:
+            raise FrameOrderError(f"decode error at frame {expected}: {exc}") from exc
+    if expected < stop:
+        raise FrameOrderError(f"the file ended at frame {expected}, before {stop}")
+
+
 T = TypeVar("T")
 _DONE = object()
 
 
-def prefetched(items: Iterator[T], depth: int = 4) -> Iterator[T]:
+def prefetched(items: Iterator[T], depth: int = 4) -> Generator[T, None, None]:
     """Run `items` (a frame decoder) in a background thread, `depth` items ahead.
 
     Decoding, colour conversion and resizing release the GIL, so on a multi-core machine they

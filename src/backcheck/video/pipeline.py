@@ -1,5 +1,9 @@
 """The `analyze` adapter: probe → pose pass → analysis → annotated video, plots → JSON.
 
+The pose pass runs on up to two cores (`parallel`: one pose engine per segment of the clip)
+and keeps a small display copy of the frames, so the annotated video is drawn without a
+second decode of the source.
+
 analysis.json is written last, to a temporary name renamed into place, so a crash or a bad
 input never leaves a half-written analysis presented as complete.
 """
@@ -13,9 +17,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from backcheck.core.vocabulary import STAGE_ANNOTATE, STAGE_POSE, STAGE_REFERENCE_POSE
-from backcheck.video.analysis import analyze_track_full
-from backcheck.video.decode import probe
+from backcheck.video.analysis import BackSeries, analyze_track_full
+from backcheck.video.annotate import DisplayCopy
+from backcheck.video.decode import VideoInfo, probe
 from backcheck.video.errors import VideoError
+from backcheck.video.parallel import EngineFactory, default_workers, extract_track_parallel
 from backcheck.video.pose import PoseEngine, default_engine
 from backcheck.video.schema import Analysis, Artifacts
 from backcheck.video.track import Track, extract_track
@@ -42,16 +48,36 @@ def prepare_out_dir(out: Path) -> Path:
 
 
 def track_video(
-    path: Path, engine: PoseEngine | None = None, stage: StageFn = _noop_stage
+    path: Path,
+    engine: PoseEngine | None = None,
+    stage: StageFn = _noop_stage,
+    workers: int | None = None,
 ) -> Track:
-    """Probe and run the pose pass over one video."""
+    """Probe and run the pose pass over one video (on `workers` cores unless an engine is
+    given: one engine is one stream)."""
     info = probe(path)
-    eng = engine or default_engine()
-    try:
-        return extract_track(info, eng, stage(f"pose {path.name}", info.frames))
-    finally:
-        if engine is None:
-            eng.close()
+    progress = stage(f"pose {path.name}", info.frames)
+    if engine is not None:
+        return extract_track(info, engine, progress)
+    track, _ = extract_track_parallel(info, default_engine, workers or default_workers(), progress)
+    return track
+
+
+def pose_pass(
+    info: VideoInfo,
+    engine: PoseEngine | None,
+    make_engine: EngineFactory,
+    workers: int,
+    progress: Callable[[int], None],
+    display: DisplayCopy | None = None,
+) -> Track:
+    """One clip's pose pass: the given engine as one stream, else `workers` fresh engines."""
+    if engine is not None:
+        return extract_track(info, engine, progress, display=display.part(0) if display else None)
+    track, _ = extract_track_parallel(
+        info, make_engine, workers, progress, display.part if display else None
+    )
+    return track
 
 
 def write_json_atomic(data: dict[str, object], path: Path) -> None:
@@ -76,46 +102,72 @@ def run_analysis(
     engine: PoseEngine | None = None,
     stage: StageFn = _noop_stage,
     artifacts: bool = True,
+    workers: int | None = None,
+    engine_factory: EngineFactory | None = None,
 ) -> Analysis:
-    """Analyse `video`, write artifacts and DIR/analysis.json; return the analysis."""
+    """Analyse `video`, write artifacts and DIR/analysis.json; return the analysis.
+
+    `engine`: run the pose pass as one stream with this engine. Otherwise `workers` engines
+    from `engine_factory` (default: MediaPipe, one per core, at most two) share the clip.
+    """
     out = prepare_out_dir(out_dir)
     (out / "analysis.json").unlink(missing_ok=True)
     info = probe(video)
     ref_info = probe(reference) if reference is not None else None
-    eng = engine or default_engine()
+    make_engine = engine_factory or default_engine
+    n_workers = workers or default_workers()
+    display = DisplayCopy(out, info.analysis_size) if artifacts else None
     try:
-        track = extract_track(info, eng, stage(STAGE_POSE, info.frames))
+        track = pose_pass(
+            info, engine, make_engine, n_workers, stage(STAGE_POSE, info.frames), display
+        )
         ref_track = None
         if ref_info is not None:
-            ref_engine = default_engine() if engine is None else engine
-            ref_track = extract_track(
-                ref_info, ref_engine, stage(STAGE_REFERENCE_POSE, ref_info.frames)
+            ref_track = pose_pass(
+                ref_info,
+                engine,
+                make_engine,
+                n_workers,
+                stage(STAGE_REFERENCE_POSE, ref_info.frames),
             )
-            if engine is None:
-                ref_engine.close()
-    finally:
-        if engine is None:
-            eng.close()
-    result = analyze_track_full(
-        track,
-        lift=lift,
-        reference=ref_track,
-        reference_name=reference.name if reference else "reference",
-    )
-    analysis, series = result.analysis, result.series
-    if artifacts:
-        from backcheck.video.annotate import write_annotated
-        from backcheck.video.plots import write_plot
-
-        video_path = out / "annotated.mp4"
-        sheet = out / "contact_sheet.png"
-        plot = out / "angles.png"
-        tmp_video = out / ".annotated.tmp.mp4"
-        write_annotated(track, series, analysis, tmp_video, sheet, stage(STAGE_ANNOTATE, track.n))
-        os.replace(tmp_video, video_path)
-        write_plot(track, series, analysis, plot)
-        analysis.artifacts = Artifacts(
-            annotated_video=str(video_path), plots=[str(plot)], contact_sheet=str(sheet)
+        result = analyze_track_full(
+            track,
+            lift=lift,
+            reference=ref_track,
+            reference_name=reference.name if reference else "reference",
         )
+        analysis = result.analysis
+        if display is not None:
+            write_artifacts(track, analysis, result.series, out, display, stage)
+    finally:
+        if display is not None:
+            display.remove()
     write_json_atomic(analysis.model_dump(mode="json"), out / "analysis.json")
     return analysis
+
+
+def write_artifacts(
+    track: Track,
+    analysis: Analysis,
+    series: BackSeries,
+    out: Path,
+    display: DisplayCopy,
+    stage: StageFn,
+) -> None:
+    """Annotated video (from the display copy), contact sheet and plot; sets their paths."""
+    from backcheck.video.annotate import write_annotated
+    from backcheck.video.plots import write_plot
+
+    video_path = out / "annotated.mp4"
+    sheet = out / "contact_sheet.png"
+    plot = out / "angles.png"
+    tmp_video = out / ".annotated.tmp.mp4"
+    frames = display.frames() if display.frames_written == track.n else None
+    write_annotated(
+        track, series, analysis, tmp_video, sheet, stage(STAGE_ANNOTATE, track.n), frames
+    )
+    os.replace(tmp_video, video_path)
+    write_plot(track, series, analysis, plot)
+    analysis.artifacts = Artifacts(
+        annotated_video=str(video_path), plots=[str(plot)], contact_sheet=str(sheet)
+    )

@@ -15,6 +15,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -94,6 +95,10 @@ _NATIVE_CHATTER = re.compile(
 )
 
 
+# fd 2 is one per process: two engines starting in two threads must take turns redirecting it.
+_STDERR_LOCK = threading.RLock()
+
+
 @contextlib.contextmanager
 def quiet_native_stderr() -> Iterator[None]:
     """Capture what C++ code (TFLite, absl, glog) writes on file descriptor 2 meanwhile.
@@ -102,6 +107,12 @@ def quiet_native_stderr() -> Iterator[None]:
     only an fd-level redirect keeps the CLI's stderr clean. Lines that are not known start-up
     chatter (a real error, another thread's output) are passed on afterwards, not lost.
     """
+    with _STDERR_LOCK, _redirected_stderr():
+        yield
+
+
+@contextlib.contextmanager
+def _redirected_stderr() -> Iterator[None]:
     try:
         sys.stderr.flush()
         saved = os.dup(2)

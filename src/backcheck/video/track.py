@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from backcheck.video.backshape import PROFILE_T, dorsal_profile
-from backcheck.video.decode import VideoInfo, iter_frames, prefetched
-from backcheck.video.pose import L_HIP, L_SHOULDER, R_HIP, R_SHOULDER, PoseEngine
+from backcheck.video.decode import Frame, VideoInfo, iter_frames, prefetched
+from backcheck.video.pose import L_HIP, L_SHOULDER, R_HIP, R_SHOULDER, PoseEngine, PoseResult
 
 ProgressFn = Callable[[int], None]
 
@@ -73,58 +74,93 @@ class Track:
         )
 
 
+class FrameSink(Protocol):
+    """Receives each analysed frame (analysis size, RGB) in order: the display copy."""
+
+    def add(self, rgb: NDArray[np.uint8]) -> None:
+        """Take one frame (the caller may reuse the array afterwards)."""
+        ...
+
+
+class TrackBuilder:
+    """Per-frame results of a run of consecutive frames; `build` stacks them into a Track."""
+
+    def __init__(self, luma_every: int = 5) -> None:
+        self.luma_every = luma_every
+        self.ts: list[float] = []
+        self.found: list[bool] = []
+        self.images: list[NDArray[np.float32]] = []
+        self.worlds: list[NDArray[np.float32]] = []
+        self.profiles: list[NDArray[np.float32]] = []
+        self.lumas: list[float] = []
+
+    def add(self, frame: Frame, res: PoseResult | None) -> None:
+        """Keep what the analysis needs of one frame and its pose (never the pixels or mask)."""
+        self.ts.append(frame.t_s)
+        if frame.index % self.luma_every == 0:
+            self.lumas.append(float(frame.rgb[::8, ::8].mean()))
+        else:
+            self.lumas.append(float("nan"))
+        if res is None:
+            self.found.append(False)
+            self.images.append(_NAN_IMAGE)
+            self.worlds.append(_NAN_WORLD)
+            self.profiles.append(_NAN_PROFILE)
+            return
+        self.found.append(True)
+        self.images.append(res.image)
+        self.worlds.append(res.world)
+        if res.mask is not None:
+            lm = res.image
+            hip = (lm[L_HIP, :2].astype(float) + lm[R_HIP, :2]) / 2
+            sh = (lm[L_SHOULDER, :2].astype(float) + lm[R_SHOULDER, :2]) / 2
+            self.profiles.append(dorsal_profile(res.mask, hip, sh).astype(np.float32))
+        else:
+            self.profiles.append(_NAN_PROFILE)
+
+    def extend(self, other: TrackBuilder) -> None:
+        """Append the frames of the run that follows this one."""
+        for name in ("ts", "found", "images", "worlds", "profiles", "lumas"):
+            getattr(self, name).extend(getattr(other, name))
+
+    def build(self, info: VideoInfo, engine_name: str) -> Track:
+        return Track(
+            info=info,
+            scale=info.analysis_scale,
+            t_s=np.asarray(self.ts, float),
+            found=np.asarray(self.found, bool),
+            image=np.stack(self.images),
+            world=np.stack(self.worlds),
+            profile=np.stack(self.profiles),
+            luma=np.asarray(self.lumas, np.float32),
+            frame_size=info.analysis_size,
+            engine=engine_name,
+        )
+
+
+_NAN_IMAGE = np.full((33, 4), np.nan, np.float32)
+_NAN_WORLD = np.full((33, 3), np.nan, np.float32)
+_NAN_PROFILE = np.full((2, len(PROFILE_T)), np.nan, np.float32)
+
+
 def extract_track(
     info: VideoInfo,
     engine: PoseEngine,
     progress: ProgressFn | None = None,
     luma_every: int = 5,
+    display: FrameSink | None = None,
 ) -> Track:
-    """Decode once, run the pose engine on every frame, keep landmarks and edge profiles."""
-    size = info.analysis_size
-    ts: list[float] = []
-    found: list[bool] = []
-    images: list[NDArray[np.float32]] = []
-    worlds: list[NDArray[np.float32]] = []
-    profiles: list[NDArray[np.float32]] = []
-    lumas: list[float] = []
-    nan_img = np.full((33, 4), np.nan, np.float32)
-    nan_world = np.full((33, 3), np.nan, np.float32)
-    nan_prof = np.full((2, len(PROFILE_T)), np.nan, np.float32)
+    """Decode once, run the pose engine on every frame, keep landmarks and edge profiles.
+
+    `display` (optional) gets every decoded frame too, so the annotated video needs no second
+    decode of the source.
+    """
+    builder = TrackBuilder(luma_every)
     # decode the next frames on another core while the pose model runs on this one
-    for frame in prefetched(iter_frames(info, size)):
-        ts.append(frame.t_s)
-        if frame.index % luma_every == 0:
-            lumas.append(float(frame.rgb[::8, ::8].mean()))
-        else:
-            lumas.append(float("nan"))
-        res = engine.process(frame.rgb)
-        if res is None:
-            found.append(False)
-            images.append(nan_img)
-            worlds.append(nan_world)
-            profiles.append(nan_prof)
-        else:
-            found.append(True)
-            images.append(res.image)
-            worlds.append(res.world)
-            if res.mask is not None:
-                lm = res.image
-                hip = (lm[L_HIP, :2].astype(float) + lm[R_HIP, :2]) / 2
-                sh = (lm[L_SHOULDER, :2].astype(float) + lm[R_SHOULDER, :2]) / 2
-                profiles.append(dorsal_profile(res.mask, hip, sh).astype(np.float32))
-            else:
-                profiles.append(nan_prof)
+    for frame in prefetched(iter_frames(info, info.analysis_size)):
+        builder.add(frame, engine.process(frame.rgb))
+        if display is not None:
+            display.add(frame.rgb)
         if progress is not None:
             progress(1)
-    return Track(
-        info=info,
-        scale=info.analysis_scale,
-        t_s=np.asarray(ts, float),
-        found=np.asarray(found, bool),
-        image=np.stack(images),
-        world=np.stack(worlds),
-        profile=np.stack(profiles),
-        luma=np.asarray(lumas, np.float32),
-        frame_size=size,
-        engine=engine.name,
-    )
+    return builder.build(info, engine.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from dataclasses import dataclass
@@ -36,6 +37,29 @@ class Settings:
         return self.data_dir / "analyses"
 
 
+class SettingsError(ValueError):
+    """A BACKCHECK_* variable holds a value the app cannot use; the message says which."""
+
+
+def _env_number(name: str, default: float, *, whole: bool) -> float:
+    """A positive, finite number from the environment (``default`` when unset).
+
+    ``nan`` and ``inf`` parse as floats but would silently disable a limit or a timeout
+    (a NaN comparison is always false), so they are refused like any other bad value.
+    """
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    kind = "a whole number" if whole else "a number"
+    try:
+        value = int(raw.strip()) if whole else float(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name} must be {kind} above 0, not {raw[:40]!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise SettingsError(f"{name} must be {kind} above 0, not {raw[:40]!r}")
+    return value
+
+
 def _secret(folder: Path) -> str:
     """The signing key for form tokens, created once per data dir (mode 0600)."""
     path = folder / "secret.key"
@@ -57,7 +81,10 @@ def _secret(folder: Path) -> str:
 
 
 def load_settings(*, database_url: str | None = None, host: str | None = None) -> Settings:
-    """Settings from the environment (``BACKCHECK_*``), with optional overrides."""
+    """Settings from the environment (``BACKCHECK_*``), with optional overrides.
+
+    Raises SettingsError for a malformed number and OSError for an unusable data folder.
+    """
     folder = data_dir()
     hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]", "::1")
     if host and host not in hosts:
@@ -66,8 +93,10 @@ def load_settings(*, database_url: str | None = None, host: str | None = None) -
         database_url=database_url or default_database_url(),
         data_dir=folder,
         secret_key=os.environ.get("BACKCHECK_SECRET_KEY") or _secret(folder),
-        max_upload_bytes=int(os.environ.get("BACKCHECK_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD)),
-        job_timeout_s=float(os.environ.get("BACKCHECK_JOB_TIMEOUT_S", 900.0)),
+        max_upload_bytes=int(
+            _env_number("BACKCHECK_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD, whole=True)
+        ),
+        job_timeout_s=_env_number("BACKCHECK_JOB_TIMEOUT_S", 900.0, whole=False),
         runner=os.environ.get("BACKCHECK_ANALYSIS_RUNNER", DEFAULT_RUNNER),
         allowed_hosts=hosts,
     )

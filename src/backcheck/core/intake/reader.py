@@ -17,6 +17,7 @@ Safety rules, by construction:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -40,6 +41,9 @@ from backcheck.core.knowledge.loader import load_knowledge
 from backcheck.core.knowledge.schema import Knowledge
 
 MAX_STORY_CHARACTERS = 20_000
+# A number as the reader takes it: ASCII digits only ("²" is a digit to str.isdigit, not to
+# float()), with one decimal point or comma.
+_DIGITS = re.compile(r"[0-9]+(?:[.,][0-9]+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +140,7 @@ def _clauses(tokens: Sequence[Token], lexicon: Lexicon) -> list[int]:
 def _number(token: str, lexicon: Lexicon) -> str | None:
     if token in lexicon.numbers:
         return str(lexicon.numbers[token])
-    return token if token.replace(".", "", 1).replace(",", "", 1).isdigit() else None
+    return token if _DIGITS.fullmatch(token) else None
 
 
 def _walk(

@@ -1,0 +1,244 @@
+"""The pose pass on several cores: one pose engine per consecutive segment of the clip.
+
+One MediaPipe engine runs about one core (its graph is sequential per frame), so a clip is
+cut into as many segments as there are cores to use (at most MAX_POSE_WORKERS), each decoded
+from the keyframe before it and tracked by its own engine in its own thread (MediaPipe, PyAV
+and OpenCV release the GIL). Tracking mode carries state from frame to frame (the region of
+interest, landmark and mask smoothing), so every segment after the first starts `warm-up`
+frames early and throws those frames away: by the seam its engine has re-detected the lifter
+and its filters have settled, and the track matches one sequential stream within the
+tolerance the tests check (docs/video.md). Frames keep the numbers and times a sequential
+decode gives them (`decode.FrameTable`); anything that does not line up (a dropped frame, a
+decode error) falls back to the one-stream pass, which is the reference.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from backcheck.video.decode import (
+    FrameOrderError,
+    FrameTable,
+    VideoInfo,
+    frame_table,
+    iter_segment,
+    prefetched,
+)
+from backcheck.video.errors import VideoError
+from backcheck.video.pose import PoseEngine
+from backcheck.video.track import FrameSink, ProgressFn, Track, TrackBuilder, extract_track
+
+MAX_POSE_WORKERS = 2  # the goal machine has two cores; more engines only add memory there
+WARMUP_S = 1.0  # frames a later segment's engine sees before its first kept frame
+MIN_WARMUP_FRAMES = 15
+MIN_KEPT_PER_WARMUP = 2  # a segment keeps at least this many warm-ups' worth of frames
+
+EngineFactory = Callable[[], PoseEngine]
+SinkFactory = Callable[[int], FrameSink]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Frames [start, stop) are kept; the engine starts at `warm_from` (≤ start)."""
+
+    warm_from: int
+    start: int
+    stop: int
+
+
+def cores_available() -> int:
+    """CPU cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def default_workers() -> int:
+    """Pose engines to run: one per available core, at most MAX_POSE_WORKERS."""
+    return max(1, min(MAX_POSE_WORKERS, cores_available()))
+
+
+def warmup_frames(fps: float) -> int:
+    """Warm-up length in frames for a clip at `fps`."""
+    return max(MIN_WARMUP_FRAMES, round(WARMUP_S * fps))
+
+
+def plan_segments(n: int, workers: int, warmup: int) -> list[Segment]:
+    """Cut n frames into at most `workers` segments of equal work (warm-up frames included).
+
+    Fewer segments when the clip is too short for each to keep MIN_KEPT_PER_WARMUP warm-ups'
+    worth of frames; one segment (no warm-up) means the plain sequential pass.
+    """
+    k = max(1, workers)
+    while k > 1 and (n + (k - 1) * warmup) / k - warmup < MIN_KEPT_PER_WARMUP * warmup:
+        k -= 1
+    if k == 1:
+        return [Segment(0, 0, n)]
+    share = (n + (k - 1) * warmup) / k  # frames each engine processes
+    bounds = [0]
+    for j in range(1, k):
+        bounds.append(round(share * j - warmup * (j - 1)))
+    bounds.append(n)
+    return [
+        Segment(max(0, bounds[j] - (warmup if j else 0)), bounds[j], bounds[j + 1])
+        for j in range(k)
+    ]
+
+
+class _Fallback(Exception):
+    """The segments did not line up with a sequential decode: use the one-stream pass."""
+
+
+class _Worker(threading.Thread):
+    """Tracks one segment with its own engine; keeps the frames from `segment.start` on."""
+
+    def __init__(
+        self,
+        info: VideoInfo,
+        table: FrameTable,
+        segment: Segment,
+        make_engine: EngineFactory,
+        sink: FrameSink | None,
+        stop: threading.Event,
+        luma_every: int,
+    ) -> None:
+        super().__init__(name=f"backcheck-pose-{segment.start}", daemon=True)
+        self.info, self.table, self.segment = info, table, segment
+        self.make_engine, self.sink, self.stop_event = make_engine, sink, stop
+        self.builder = TrackBuilder(luma_every)
+        self.done = 0  # kept frames so far (read by the coordinating thread for progress)
+        self.engine_name = ""
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self._track()
+        except BaseException as exc:  # handed to the coordinating thread
+            self.error = exc
+            self.stop_event.set()
+
+    def _track(self) -> None:
+        seg = self.segment
+        engine = self.make_engine()
+        self.engine_name = engine.name
+        size = self.info.analysis_size
+        frames = prefetched(iter_segment(self.info, self.table, seg.warm_from, seg.stop, size))
+        try:
+            for frame in frames:
+                if self.stop_event.is_set():
+                    return
+                try:
+                    res = engine.process(frame.rgb)
+                except Exception as exc:
+                    raise VideoError(
+                        "pose_failed",
+                        f"the pose model failed at {frame.t_s:.1f} s of "
+                        f"{os.path.basename(self.info.path)} ({exc.__class__.__name__}: {exc})",
+                    ) from exc
+                if frame.index < seg.start:
+                    continue  # warm-up: the engine settles, nothing is kept
+                self.builder.add(frame, res)
+                if self.sink is not None:
+                    self.sink.add(frame.rgb)
+                self.done += 1
+        finally:
+            frames.close()
+            engine.close()
+
+
+def extract_track_parallel(
+    info: VideoInfo,
+    make_engine: EngineFactory,
+    workers: int,
+    progress: ProgressFn | None = None,
+    sinks: SinkFactory | None = None,
+    luma_every: int = 5,
+    warmup: int | None = None,
+) -> tuple[Track, int]:
+    """The pose pass with up to `workers` engines; returns the track and the segment count.
+
+    `sinks(k)` gives segment k's display-copy sink (segments are consecutive, in order). One
+    segment (a short clip, one core, no frame table) is the plain sequential pass; a segment
+    that does not line up with a sequential decode makes the whole pass rerun sequentially,
+    with one fresh sink. Errors of the pose model or the video reach the caller as VideoError.
+    """
+    table = frame_table(info) if workers > 1 else None
+    if table is not None and info.frames > 10 and table.n < info.frames * 0.5:
+        table = None  # fewer frames than announced: the sequential pass says "truncated"
+    segments = (
+        plan_segments(table.n, workers, warmup or warmup_frames(info.fps))
+        if table is not None
+        else [Segment(0, 0, info.frames)]
+    )
+    if table is not None and len(segments) > 1:
+        try:
+            return _run_segments(info, table, segments, make_engine, progress, sinks, luma_every)
+        except _Fallback:
+            pass
+    engine = make_engine()
+    try:
+        sink = sinks(0) if sinks is not None else None
+        return extract_track(info, engine, progress, luma_every, sink), 1
+    finally:
+        engine.close()
+
+
+def _run_segments(
+    info: VideoInfo,
+    table: FrameTable,
+    segments: Sequence[Segment],
+    make_engine: EngineFactory,
+    progress: ProgressFn | None,
+    sinks: SinkFactory | None,
+    luma_every: int,
+) -> tuple[Track, int]:
+    stop = threading.Event()
+    workers = [
+        _Worker(
+            info,
+            table,
+            seg,
+            make_engine,
+            sinks(k) if sinks is not None else None,
+            stop,
+            luma_every,
+        )
+        for k, seg in enumerate(segments)
+    ]
+    for w in workers:
+        w.start()
+    reported = 0
+    try:
+        # Progress is reported from this (the caller's) thread: callbacks need not be
+        # thread-safe.
+        for w in workers:
+            while w.is_alive():
+                w.join(timeout=0.1)
+                done = sum(x.done for x in workers)
+                if progress is not None and done > reported:
+                    progress(done - reported)
+                    reported = done
+    finally:
+        stop.set()
+        for w in workers:
+            w.join()
+    errors = [w.error for w in workers if w.error is not None]
+    if any(isinstance(e, FrameOrderError) for e in errors):
+        raise _Fallback
+    if errors:
+        first = errors[0]
+        if isinstance(first, VideoError):
+            raise first
+        raise VideoError(
+            "pose_failed", f"the pose pass failed ({first.__class__.__name__}: {first})"
+        ) from first
+    done = sum(w.done for w in workers)
+    if progress is not None and done > reported:
+        progress(done - reported)
+    merged = workers[0].builder
+    for w in workers[1:]:
+        merged.extend(w.builder)
+    return merged.build(info, workers[0].engine_name), len(workers)
