@@ -68,8 +68,12 @@ def cache(out: Path, first: list[str] | None = None) -> None:
             jobs += [(f"{row['id']}__{p.name}", DATA / "more" / row["file"], p.box) for p in panels]
         else:
             jobs.append((row["id"], DATA / "more" / row["file"], None))
-    order = {name: k for k, name in enumerate(first or [])}
+    only = "--only" in (first or [])
+    first = [f for f in first or [] if f != "--only"]
+    order = {name: k for k, name in enumerate(first)}
     jobs.sort(key=lambda j: order.get(j[0], len(order)))
+    if only:
+        jobs = [j for j in jobs if j[0] in order]
     for name, path, box in jobs:
         npz = out / f"{name}.npz"
         if npz.exists():
@@ -166,9 +170,8 @@ def load_small(tracks: Path, cid: str, factor: float) -> object:
     info = probe(it.video)
     track = Track.load(tracks / f"{cid}@{factor:g}.npz", info)
     w, h = track.frame_size
-    track.info = dataclasses.replace(
-        info, width=round(w / track.scale), height=round(h / track.scale)
-    )
+    track.scale = 1.0  # the shrunk frames are the "video": its pixels are what the camera saw
+    track.info = dataclasses.replace(info, width=w, height=h)
     return track
 
 
@@ -218,9 +221,9 @@ def lifter_of(clip_id: str) -> str:
 
 def panel_label(row: dict[str, str], panel: str) -> str:
     """The label of one crop panel, read from the crop text ("(rounded)", "(neutral)")."""
-    m = re.search(rf"{panel} x=\d+ y=\d+ w=\d+ h=\d+ \((\w+)", row["crop"])
+    m = re.search(rf"{panel} x=\d+ y=\d+ w=\d+ h=\d+ \(([\w ]+)", row["crop"])
     if m:
-        return m.group(1)
+        return "rounded" if m.group(1) == "butt wink" else m.group(1)
     seg = row["segments"].lower()
     m = re.search(rf"{panel.lower()}\w* panel: (\w+)", seg)
     return m.group(1) if m else "unclear"
@@ -362,8 +365,8 @@ def rows(tracks: Path) -> list[Row]:
             continue
         a = analyze_track(load(it))  # type: ignore[arg-type]
         s = a.back_summary
-        if s is None or a.view != "side":
-            continue
+        if s is None or a.view != "side" or not a.back_judgement.judgeable:
+            continue  # the single-clip gate (size, view) as the call itself applies it
         out.append(Row(it.id, it.lifter, it.label, s.whole_bow, s.valley, s.lumbar_bow or 0.0))
     return out
 

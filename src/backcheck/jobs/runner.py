@@ -55,10 +55,31 @@ class VideoRunner:
             return advance
 
         try:
-            analysis = run_analysis(video, out_dir, lift=lift, stage=stage)
+            analysis = run_analysis(
+                video, out_dir, lift=lift, stage=stage, reference_sets=reference_sets(out_dir)
+            )
         except VideoError as exc:
             raise AnalysisError(exc.message) from exc
         return analysis.model_dump(mode="json")
+
+
+REFERENCES_FILE = "references.json"  # the lifter's reference sets, written at upload
+
+
+def reference_sets(folder: Path) -> dict[str, Any]:
+    """The lifter's reference sets by lift, {lift: (name, BackSummary)}, from the job folder."""
+    import json
+
+    from backcheck.video.schema import BackSummary
+
+    path = folder / REFERENCES_FILE
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        lift: (str(ref["name"]), BackSummary.model_validate(ref["summary"]))
+        for lift, ref in data.items()
+    }
 
 
 def video_available() -> bool:

@@ -41,7 +41,14 @@ def allocate_job_id() -> str:
 
 
 def create_job(
-    *, session: Session, job_id: str, lift: str, label: str, container: str, size: int
+    *,
+    session: Session,
+    job_id: str,
+    lift: str,
+    label: str,
+    container: str,
+    size: int,
+    is_reference: bool = False,
 ) -> AnalysisJob:
     """Queue a job for an uploaded video already in its folder."""
     job = AnalysisJob(
@@ -51,6 +58,7 @@ def create_job(
         container=container,
         size_bytes=size,
         status=JobStatus.QUEUED,
+        is_reference=is_reference,
     )
     session.add(job)
     session.flush()
@@ -80,6 +88,23 @@ def latest_result(*, session: Session) -> tuple[str, dict[str, Any]] | None:
     if job is None or job.result is None:
         return None
     return job.label, job.result
+
+
+def reference_jobs(*, session: Session) -> dict[str, AnalysisJob]:
+    """The lifter's reference set per lift: the newest finished reference whose back could be
+    measured (a reference that could not be measured is no reference)."""
+    query = (
+        select(AnalysisJob)
+        .where(AnalysisJob.status == JobStatus.DONE, AnalysisJob.is_reference.is_(True))
+        .order_by(AnalysisJob.finished_at.desc())
+    )
+    out: dict[str, AnalysisJob] = {}
+    for job in session.scalars(query):
+        result = job.result or {}
+        lift = result.get("lift")
+        if isinstance(lift, str) and result.get("back_summary") and lift not in out:
+            out[lift] = job
+    return out
 
 
 def queued_jobs(*, session: Session) -> list[AnalysisJob]:

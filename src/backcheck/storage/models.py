@@ -52,6 +52,8 @@ class Interview(Base):
     asked: Mapped[list[str]] = mapped_column(default=list)
     finished: Mapped[bool] = mapped_column(default=False)
     level: Mapped[str | None] = mapped_column(String(20), default=None)
+    # The video analysis the lifter chose to weigh in this assessment (none: no video).
+    analysis_id: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
 class JournalEntry(Base):
@@ -105,6 +107,8 @@ class AnalysisJob(Base):
     container: Mapped[str] = mapped_column(String(10), default="")
     size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     result: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    # A reference set: a light set the lifter and coach trust, compared with later clips.
+    is_reference: Mapped[bool] = mapped_column(default=False)
 
 
 class PairedDevice(Base):

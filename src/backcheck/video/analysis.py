@@ -7,6 +7,7 @@ wires them together and words the result. `run_analysis` (pipeline) is the I/O a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,7 +65,9 @@ FloatArray = NDArray[np.float64]
 
 FINDINGS = VIDEO_FINDINGS  # one source: backcheck.core.vocabulary
 ARCH_FINDINGS = FINDINGS[1:]
-REF_MIN_TORSO_PX = MIN_TORSO_PX  # smallest torso a same-lifter comparison is trusted on
+# Smallest torso a same-lifter comparison is trusted on: shrunk to 61-93 px, three dev pairs
+# changed by the same amount as at full size (within 0.004 |HS|) and were called right both ways.
+REF_MIN_TORSO_PX = 60.0
 
 
 @dataclass(frozen=True)
@@ -302,15 +305,38 @@ def comparison_of(kind: str, rep: int, against: str, dw: float, dv: float, c: Ca
     )
 
 
+def too_small_for_one_clip(torso_px: float) -> str:
+    """Why a torso measured for a comparison is still too small for a call from one clip."""
+    return (
+        f"the torso is only {torso_px:.0f} px long: too small to judge from one clip "
+        f"(need ≥ {MIN_TORSO_PX:.0f}); a reference set filmed the same way can still be compared"
+    )
+
+
 def judge_back(
     reps: list[Rep],
     judged: list[tuple[int, BackNumbers]],
     q: float,
     ref: tuple[str, BackNumbers] | None,
+    torso_px: float = GOOD_TORSO_PX,
 ) -> Verdict:
-    """The back calls on the judged reps: single clip, rep to rep, and against the reference."""
+    """The back calls on the judged reps: single clip, rep to rep, and against the reference.
+
+    Below the single-clip size gate only the reference comparison is made (its noise was
+    measured at such sizes; one clip's and rep-to-rep noise were not)."""
     numbers = [b for _, b in judged]
     warnings: list[WarningItem] = []
+    if torso_px < MIN_TORSO_PX:
+        single = Call(None, None, "single clip", too_small_for_one_clip(torso_px))
+        verdict = judge_back(reps, judged, q, ref)
+        verdict.calls = {
+            k: c for k, c in verdict.calls.items() if c.basis == "reference"
+        } or {"back_rounds_at_bottom": single}
+        verdict.comparisons = [c for c in verdict.comparisons if c.kind == "reference"]
+        verdict.flags = {
+            k: [f for f in fl if f.kind == "reference"] for k, fl in verdict.flags.items()
+        }
+        return verdict
     if len(numbers) >= D.REP_MIN_REPS and not D.set_is_stable(numbers):
         warnings.append(
             WarningItem(
@@ -464,11 +490,13 @@ def analyze_track_full(
     lift: str = "auto",
     reference: Track | BackSummary | None = None,
     reference_name: str = "reference",
+    reference_sets: Mapping[str, tuple[str, BackSummary]] | None = None,
 ) -> ClipResult:
     """The whole analysis on per-frame arrays (no I/O), with the back series it used.
 
     `reference`: the lifter's reference set, as a track or as the `back_summary` of its own
-    analysis (the web app keeps that per lift).
+    analysis. `reference_sets`: the lifter's reference sets by lift, (name, summary) each (the
+    web app keeps them): the one of the lift analysed is used when `reference` is not given.
     """
     warnings = [
         WarningItem(code=w.code, message=w.message)
@@ -477,14 +505,18 @@ def analyze_track_full(
     if track.found.sum() < 5:
         empty = back_series(track, 0.0, False)
         return ClipResult(no_person_analysis(track, video_meta(track), lift, warnings), empty)
+    sig = clip_signals(track, lift)
     ref_summary: BackSummary | None = None
     if isinstance(reference, Track):
-        ref_summary = analyze_track(reference, lift=lift).back_summary
+        ref_summary = analyze_track(reference, lift=sig.lift).back_summary
     elif reference is not None:
         ref_summary = reference
-    sig = clip_signals(track, lift)
-    min_torso = REF_MIN_TORSO_PX if reference is not None else MIN_TORSO_PX
-    reason = gate_reason(sig, min_torso)
+    elif reference_sets and sig.lift in reference_sets:
+        reference_name, ref_summary = reference_sets[sig.lift]
+        reference = ref_summary
+    # Measured down to the comparison gate (a small reference set still gets its summary);
+    # the single-clip call keeps its own, higher gate (judge_back).
+    reason = gate_reason(sig, min(REF_MIN_TORSO_PX, MIN_TORSO_PX))
     warnings += gate_warnings(sig)
     measured = [measure_rep(k, r, sig, track.t_s, reason) for k, r in enumerate(sig.rep_idx, 1)]
     reps = [rep for rep, _ in measured]
@@ -508,7 +540,13 @@ def analyze_track_full(
                     f"{ref_use.reason}.",
                 )
             )
-    verdict = judge_back(reps, judged, q, ref) if judged else cant_judge(reason)
+    verdict = judge_back(reps, judged, q, ref, sig.torso_px) if judged else cant_judge(reason)
+    judgeable = bool(judged) and (sig.torso_px >= MIN_TORSO_PX or ref is not None)
+    if judged and not judgeable:
+        reason = too_small_for_one_clip(sig.torso_px)
+        warnings.append(
+            WarningItem(code="back_not_judgeable", message=f"Can't judge the back: {reason}.")
+        )
     warnings += verdict.warnings
     leans = [
         r.angles.trunk_lean_back_lockout_deg
@@ -535,8 +573,8 @@ def analyze_track_full(
         finding_basis=basis,
         finding_reason=why,
         back_judgement=BackJudgement(
-            judgeable=bool(judged),
-            reason=None if judged else reason,
+            judgeable=judgeable,
+            reason=None if judgeable else reason,
             torso_px=round(sig.torso_px, 1),
         ),
         warnings=warnings,

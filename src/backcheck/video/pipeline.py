@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from backcheck.core.vocabulary import STAGE_ANNOTATE, STAGE_POSE, STAGE_REFERENCE_POSE
@@ -23,7 +23,7 @@ from backcheck.video.decode import VideoInfo, probe
 from backcheck.video.errors import VideoError
 from backcheck.video.parallel import EngineFactory, default_workers, extract_track_parallel
 from backcheck.video.pose import PoseEngine, default_engine
-from backcheck.video.schema import Analysis, Artifacts
+from backcheck.video.schema import Analysis, Artifacts, BackSummary
 from backcheck.video.track import Track, extract_track
 
 # stage name, total units; then advance(n)
@@ -104,6 +104,7 @@ def run_analysis(
     artifacts: bool = True,
     workers: int | None = None,
     engine_factory: EngineFactory | None = None,
+    reference_sets: Mapping[str, tuple[str, BackSummary]] | None = None,
 ) -> Analysis:
     """Analyse `video`, write artifacts and DIR/analysis.json; return the analysis.
 
@@ -135,6 +136,7 @@ def run_analysis(
             lift=lift,
             reference=ref_track,
             reference_name=reference.name if reference else "reference",
+            reference_sets=reference_sets,
         )
         analysis = result.analysis
         if display is not None:

@@ -21,12 +21,14 @@ from backcheck.web.context import STATIC, AppContext, make_templates
 from backcheck.web.errors import (
     ErrorOut,
     document_errors,
+    error_response,
     install_error_handlers,
     unexpected_error,
 )
 from backcheck.web.intake import views as intake
 from backcheck.web.interview import views as interview
 from backcheck.web.journal import views as journal
+from backcheck.web.limits import BodyLimitMiddleware, BodyLimits
 from backcheck.web.pairing import views as pairing
 from backcheck.web.pairing.gate import PairingGate
 from backcheck.web.reports import views as reports
@@ -73,8 +75,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
-    # Outermost last: headers on every answer, then the Host check, then the cross-site check,
-    # then (network mode) the paired-device gate.
+    # Outermost last: headers on every answer, then the Host check, the cross-site check,
+    # (network mode) the paired-device gate, and the body limits (inside, so a 413 is
+    # answered by the error handlers).
+    limits = BodyLimits(
+        json_bytes=config.max_json_bytes,
+        import_bytes=config.max_import_bytes,
+        upload_bytes=config.max_upload_bytes,
+    )
+    app.add_middleware(BodyLimitMiddleware, limits=limits, respond=error_response)
     if config.network is not None:
         app.state.pairing = pairing.Pairing(network=config.network)
         app.add_middleware(PairingGate, secret_key=config.secret_key)

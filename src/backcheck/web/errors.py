@@ -25,13 +25,24 @@ TITLES = {
     404: "Not found",
     405: "Method not allowed",
     409: "Not ready",
-    413: "File too large",
+    408: "Upload stalled",
+    413: "Too large",
     415: "Not a video",
     422: "Check your input",
     429: "Too many attempts",
     500: "Something went wrong",
     503: "Not available",
+    507: "Disk full",
 }
+
+
+MAX_MESSAGE_CHARS = 300
+MAX_FIELD_CHARS = 80
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters (an ellipsis says it was cut)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 UNEXPECTED = "An unexpected error happened. Try again; if it keeps happening, restart backcheck."
@@ -74,7 +85,9 @@ def wants_json(request: Request) -> bool:
 def error_response(
     request: Request, status: int, message: str, field: str | None = None
 ) -> Response:
-    """JSON for the API, an HTML page otherwise."""
+    """JSON for the API, an HTML page otherwise; echoed input is cut to a short prefix."""
+    message = shorten(message, MAX_MESSAGE_CHARS)
+    field = None if field is None else shorten(field, MAX_FIELD_CHARS)
     if wants_json(request):
         body: dict[str, Any] = {"error": {"status": status, "message": message}}
         if field is not None:

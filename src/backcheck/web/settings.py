@@ -13,6 +13,9 @@ from backcheck.storage.db import data_dir, default_database_url
 from backcheck.web.pairing.network import NetworkMode
 
 DEFAULT_MAX_UPLOAD = 500 * 1024 * 1024
+DEFAULT_MAX_JSON = 2 * 1024 * 1024  # API bodies and forms: a journal of years is far less
+DEFAULT_MAX_IMPORT = 128 * 1024 * 1024  # an export carries the analyses' artifact files
+DEFAULT_UPLOAD_STALL_S = 30.0  # an upload that sends nothing for this long is dropped
 DEFAULT_RUNNER = DEFAULT_RUNNER_SPEC
 
 
@@ -24,6 +27,9 @@ class Settings:
     data_dir: Path
     secret_key: str
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD
+    max_json_bytes: int = DEFAULT_MAX_JSON
+    max_import_bytes: int = DEFAULT_MAX_IMPORT
+    upload_stall_s: float = DEFAULT_UPLOAD_STALL_S
     job_timeout_s: float = 900.0
     job_workers: int = 1
     runner: str = DEFAULT_RUNNER

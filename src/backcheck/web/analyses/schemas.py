@@ -55,6 +55,9 @@ class JobOut(BaseModel):
     error: str | None = Field(description="why it failed, in plain words")
     lift: str
     label: str = Field(description="the uploaded file's name, for display")
+    is_reference: bool = Field(
+        False, description="a reference set: later clips of its lift are compared with it"
+    )
     created_at: str | None
     started_at: str | None
     finished_at: str | None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,6 +10,32 @@ from typing import Any
 
 from backcheck.storage import AnalysisJob
 from backcheck.web.analyses.schemas import JobLinks, JobOut
+
+
+def reference_name(*, job: AnalysisJob) -> str:
+    """How a reference set is named to the lifter: its file label and day."""
+    day = (job.finished_at or job.created_at).strftime("%d %b %Y")
+    return f"{job.label} ({day})"
+
+
+def write_reference_sets(*, folder: Path, references: dict[str, AnalysisJob]) -> None:
+    """Snapshot the lifter's reference sets (by lift) into a new job's folder for the worker."""
+    from backcheck.jobs.runner import REFERENCES_FILE
+
+    data = {
+        lift: {"name": reference_name(job=job), "summary": (job.result or {})["back_summary"]}
+        for lift, job in references.items()
+    }
+    if data:
+        (folder / REFERENCES_FILE).write_text(json.dumps(data), encoding="utf-8")
+
+
+def reference_list(*, references: dict[str, AnalysisJob]) -> list[dict[str, str]]:
+    """The reference sets as the upload page lists them."""
+    return [
+        {"lift": lift.replace("_", " "), "name": reference_name(job=job), "id": job.id}
+        for lift, job in sorted(references.items())
+    ]
 
 
 def safe_label(*, filename: str) -> str:
@@ -28,6 +55,7 @@ def job_out(*, job: AnalysisJob) -> JobOut:
         error=job.error,
         lift=job.lift,
         label=job.label,
+        is_reference=job.is_reference,
         created_at=_iso(job.created_at),
         started_at=_iso(job.started_at),
         finished_at=_iso(job.finished_at),

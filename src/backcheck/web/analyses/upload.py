@@ -6,6 +6,8 @@ and it is written under a name the server chooses.
 
 from __future__ import annotations
 
+import asyncio
+import errno
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -13,8 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.exceptions import HTTPException
 
 SNIFF_BYTES = 16
+STALLED = "The upload stopped for more than {seconds:.0f} s, so it was dropped. Try again."
+DISK_FULL = (
+    "The disk is full, so the video could not be saved and nothing was kept. Free some space "
+    "and upload it again."
+)
 NOT_A_VIDEO = (
     "That file is not a video backcheck can read. Upload an MP4, MOV, WebM or AVI video "
     "straight from your phone or camera."
@@ -22,7 +30,8 @@ NOT_A_VIDEO = (
 
 
 class UploadError(Exception):
-    """The upload was refused: ``status`` 413 (too large), 415 (not a video) or 400."""
+    """The upload was refused: 413 (too large), 415 (not a video), 408 (stalled), 507 (disk
+    full) or 400."""
 
     def __init__(self, status: int, message: str, *, field: str = "video") -> None:
         super().__init__(message)
@@ -75,6 +84,7 @@ async def receive_upload(
     target: Path,
     max_bytes: int,
     file_field: str = "video",
+    stall_s: float = 30.0,
 ) -> Upload:
     """Parse a multipart body into ``target`` (the one file) and the text fields."""
     ctype, params = parse_options_header(content_type)
@@ -156,7 +166,7 @@ async def receive_upload(
     }
     parser = MultipartParser(boundary, callbacks)
     try:
-        async for chunk in stream:
+        async for chunk in _until_stalled(stream, stall_s):
             parser.write(chunk)
             if state.error is not None:
                 raise state.error
@@ -166,6 +176,19 @@ async def receive_upload(
     except UploadError:
         _discard(state, target)
         raise
+    except HTTPException as exc:  # the body limit, counted over every part
+        _discard(state, target)
+        if exc.status_code == 413:
+            raise UploadError(413, _too_large(max_bytes)) from exc
+        raise
+    except TimeoutError as exc:
+        _discard(state, target)
+        raise UploadError(408, STALLED.format(seconds=stall_s)) from exc
+    except OSError as exc:
+        _discard(state, target)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise UploadError(507, DISK_FULL) from exc
+        raise UploadError(500, f"The video could not be saved ({exc.strerror}).") from exc
     except Exception as exc:
         _discard(state, target)
         raise UploadError(400, "The upload was cut off or malformed; try again.") from exc
@@ -177,6 +200,18 @@ async def receive_upload(
         _discard(state, target)
         raise UploadError(415, NOT_A_VIDEO)
     return upload
+
+
+async def _until_stalled(stream: AsyncIterator[bytes], stall_s: float) -> AsyncIterator[bytes]:
+    """The body's chunks; TimeoutError when the client sends nothing for ``stall_s``."""
+    chunks = stream.__aiter__()
+    while True:
+        try:
+            async with asyncio.timeout(stall_s):
+                chunk = await anext(chunks)
+        except StopAsyncIteration:
+            return
+        yield chunk
 
 
 def _too_large(max_bytes: int) -> str:

@@ -20,8 +20,9 @@ from backcheck.web.analyses import service
 from backcheck.web.analyses.schemas import AnalysisOut, JobOut
 from backcheck.web.analyses.upload import UploadError, check_declared_length, receive_upload
 from backcheck.web.context import AppContext, render
-from backcheck.web.deps import ContextDep, JobDep, SessionDep
+from backcheck.web.deps import ContextDep, FormDep, JobDep, SessionDep
 from backcheck.web.errors import AppError, error_responses
+from backcheck.web.interview.service import latest_interview
 from backcheck.web.security import CSRF_FIELD, check_csrf
 
 pages = APIRouter(include_in_schema=False)
@@ -38,6 +39,12 @@ UPLOAD_BODY: dict[str, Any] = {
                     "properties": {
                         "video": {"type": "string", "format": "binary"},
                         "lift": {"type": "string", "enum": list(LIFT_CHOICES), "default": "auto"},
+                        "reference": {
+                            "type": "string",
+                            "enum": ["yes", "no"],
+                            "default": "no",
+                            "description": "yes: this is the lifter's reference set for its lift",
+                        },
                     },
                 }
             }
@@ -48,11 +55,29 @@ NOT_AVAILABLE = "Video analysis is not available in this installation."
 
 
 def _queue(
-    ctx: AppContext, *, job_id: str, lift: str, label: str, container: str, size: int
+    ctx: AppContext,
+    *,
+    job_id: str,
+    lift: str,
+    label: str,
+    container: str,
+    size: int,
+    is_reference: bool,
 ) -> None:
     with ctx.db.session() as session:
+        if not is_reference:
+            service.write_reference_sets(
+                folder=jobs.job_dir(root=ctx.settings.analyses_dir, job_id=job_id),
+                references=jobs.reference_jobs(session=session),
+            )
         jobs.create_job(
-            session=session, job_id=job_id, lift=lift, label=label, container=container, size=size
+            session=session,
+            job_id=job_id,
+            lift=lift,
+            label=label,
+            container=container,
+            size=size,
+            is_reference=is_reference,
         )
 
 
@@ -70,6 +95,7 @@ async def _accept_upload(request: Request, ctx: AppContext, *, form_token: bool)
             content_type=request.headers.get("content-type", ""),
             target=staging,
             max_bytes=limit,
+            stall_s=ctx.settings.upload_stall_s,
         )
         if form_token:
             check_csrf(request, ctx.settings.secret_key, upload.fields.get(CSRF_FIELD))
@@ -91,6 +117,7 @@ async def _accept_upload(request: Request, ctx: AppContext, *, form_token: bool)
         label=service.safe_label(filename=upload.filename),
         container=upload.container,
         size=upload.size,
+        is_reference=upload.fields.get("reference", "").strip().lower() in ("yes", "on", "true"),
     )
     ctx.jobs.submit(job_id)
     return job_id
@@ -101,11 +128,13 @@ def _upload_page(
 ) -> Response:
     with ctx.db.session() as session:
         listed = jobs.list_jobs(session=session)
+        references = service.reference_list(references=jobs.reference_jobs(session=session))
     return render(
         request,
         "analyses/upload.html",
         error.status if error else 200,
         jobs=listed,
+        references=references,
         error=error,
         lifts=LIFT_CHOICES,
         available=video_available(),
@@ -133,13 +162,34 @@ async def upload_form(request: Request, ctx: ContextDep) -> Response:
 
 
 @pages.get("/analyses/{job_id}")
-def job_page(request: Request, job: JobDep) -> Response:
+def job_page(request: Request, job: JobDep, session: SessionDep) -> Response:
     """Progress while it runs; the result (video, plots, reps) or the reason when finished."""
     status = service.job_status(job=job)
     if job.status == JobStatus.DONE and job.result is not None:
         result = service.public_result(job_id=job.id, result=job.result)
-        return render(request, "analyses/result.html", job=status, r=result)
+        interview = latest_interview(session=session)
+        return render(
+            request,
+            "analyses/result.html",
+            job=status,
+            r=result,
+            is_reference=job.is_reference,
+            interview_id=interview.id if interview is not None else None,
+            in_use=interview is not None and interview.analysis_id == job.id,
+        )
     return render(request, "analyses/progress.html", job=status)
+
+
+@pages.post("/analyses/{job_id}/use")
+def use_in_assessment(_form: FormDep, job: JobDep, session: SessionDep) -> Response:
+    """Weigh this analysis in the latest interview's assessment (the lifter's choice)."""
+    interview = latest_interview(session=session)
+    if interview is None:
+        raise AppError(409, "Answer the interview first, then choose a video for it.")
+    if job.status != JobStatus.DONE or job.result is None:
+        raise AppError(409, "This analysis has not finished.")
+    interview.analysis_id = job.id
+    return RedirectResponse(f"/interview/{interview.id}/result", status_code=303)
 
 
 def _artifact(ctx: AppContext, job: AnalysisJob, name: str) -> Response:
@@ -164,7 +214,7 @@ def artifact_page(ctx: ContextDep, job: JobDep, name: str) -> Response:
     summary="Upload a video for analysis (multipart: video, lift)",
     openapi_extra=UPLOAD_BODY,
     response_model=JobOut,
-    responses=error_responses(400, 403, 413, 415, 422, 503),
+    responses=error_responses(400, 403, 408, 413, 415, 422, 503, 507),
 )
 async def api_upload(request: Request, ctx: ContextDep) -> Any:
     """Queue an analysis; poll the returned status link for progress."""

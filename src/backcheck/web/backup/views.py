@@ -23,7 +23,6 @@ from backcheck.web.settings import Settings
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["export"])
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
 NOT_AN_EXPORT = "That file is not JSON backcheck can read; choose an export file (.json)."
 
 
@@ -69,8 +68,9 @@ async def data_import(request: Request, ctx: ContextDep) -> Response:
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
         return render(request, "data.html", 422, error="Choose an export file (.json).")
-    raw = await upload.read(MAX_IMPORT_BYTES + 1)
-    if len(raw) > MAX_IMPORT_BYTES:
+    limit = ctx.settings.max_import_bytes
+    raw = await upload.read(limit + 1)
+    if len(raw) > limit:
         return render(request, "data.html", 413, error="That file is too large for an export.")
     return await run_in_threadpool(_import_page, request, ctx, raw)
 
@@ -84,7 +84,7 @@ def api_export(session: SessionDep, settings: SettingsDep) -> Response:
 @api.post(
     "/import",
     summary="Import an export (adds what is missing)",
-    responses=error_responses(403, 422),
+    responses=error_responses(403, 413, 422),
 )
 def api_import(
     document: dict[str, Any], session: SessionDep, settings: SettingsDep

@@ -16,7 +16,7 @@ from backcheck.web.deps import FormDep, InterviewDep, SessionDep
 from backcheck.web.errors import error_responses
 from backcheck.web.interview import service
 from backcheck.web.interview.schemas import AssessmentOut, CaseIn, ProgressOut, StepIn, StepOut
-from backcheck.web.journal.service import journal_assessment, with_latest_video
+from backcheck.web.journal.service import journal_assessment, with_chosen_video
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["assess"], responses=error_responses(422))
@@ -119,8 +119,8 @@ def interview_back(_form: FormDep, interview: InterviewDep) -> Response:
 
 
 def _result_context(session: Session, interview: Interview) -> dict[str, Any]:
-    case, video_label = with_latest_video(
-        session=session, case=service.case_of(findings=interview.findings)
+    case, video_label = with_chosen_video(
+        session=session, case=service.case_of(findings=interview.findings), interview=interview
     )
     more = service.pending_question(
         case=service.case_of(findings=interview.findings),
@@ -133,6 +133,7 @@ def _result_context(session: Session, interview: Interview) -> dict[str, Any]:
         "unfinished": not interview.finished,
         "journal": journal_assessment(session=session),
         "video_label": video_label,
+        "video_id": interview.analysis_id if video_label else None,
         "more_questions": more is not None,
     }
 

@@ -20,8 +20,8 @@ from backcheck.core.journal import (
     merge_findings,
 )
 from backcheck.core.programme import ProgrammeState
-from backcheck.jobs.store import latest_result
-from backcheck.storage import Interview, JournalEntry
+from backcheck.jobs import JobStatus
+from backcheck.storage import AnalysisJob, Interview, JournalEntry
 from backcheck.web.interview.service import interview_level
 from backcheck.web.journal.schemas import EntryIn, EntryOut
 
@@ -134,8 +134,10 @@ def today_view(*, session: Session, today: date | None = None) -> Today | None:
     if triage is not None:
         assessment = triage.assessment
     elif interview is not None:
-        case, _label = with_latest_video(
-            session=session, case=Case(parse_findings(dict(interview.findings), load_knowledge()))
+        case, _label = with_chosen_video(
+            session=session,
+            case=Case(parse_findings(dict(interview.findings), load_knowledge())),
+            interview=interview,
         )
         assessment = assess(case).to_dict()
     else:
@@ -191,7 +193,7 @@ def journal_assessment(*, session: Session, today: date | None = None) -> Journa
     reading = derive_findings([engine_entry(entry=e) for e in entries], today=now, onset=onset)
     kb = load_knowledge()
     merged = merge_findings(parse_findings(base, kb), reading.findings)
-    case, video_label = with_latest_video(session=session, case=Case(merged))
+    case, video_label = with_chosen_video(session=session, case=Case(merged), interview=interview)
     assessment = assess(case, kb).to_dict()
     return JournalTriage(
         derived=dict(reading.findings),
@@ -203,13 +205,17 @@ def journal_assessment(*, session: Session, today: date | None = None) -> Journa
     )
 
 
-def with_latest_video(*, session: Session, case: Case) -> tuple[Case, str | None]:
-    """The case with the newest finished video analysis merged in (the lifter's answers win)."""
-    latest = latest_result(session=session)
-    if latest is None:
+def with_chosen_video(
+    *, session: Session, case: Case, interview: Interview | None
+) -> tuple[Case, str | None]:
+    """The case with the video analysis the lifter chose for this interview merged in (the
+    lifter's answers win). None chosen: no video, never silently the newest one."""
+    if interview is None or not interview.analysis_id:
         return case, None
-    label, result = latest
+    job = session.get(AnalysisJob, interview.analysis_id)
+    if job is None or job.status != JobStatus.DONE or job.result is None:
+        return case, None
     try:
-        return merge_video(case, result), label
+        return merge_video(case, job.result), job.label
     except CaseError:
         return case, None

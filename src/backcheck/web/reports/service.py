@@ -19,7 +19,7 @@ from backcheck.web.journal.service import (
     JournalTriage,
     journal_assessment,
     list_entries,
-    with_latest_video,
+    with_chosen_video,
 )
 
 
@@ -35,6 +35,7 @@ class Report:
     chart: str
     analysis: AnalysisJob | None
     analysis_result: dict[str, Any] | None
+    other_analyses: list[tuple[str, dict[str, Any]]]  # not used in the assessment (label, JSON)
 
     @property
     def current(self) -> dict[str, Any] | None:
@@ -65,15 +66,24 @@ def build_report(*, session: Session) -> Report:
     assessment = None
     answers: list[tuple[str, str]] = []
     if interview is not None:
-        case, _label = with_latest_video(session=session, case=case_of(findings=interview.findings))
+        case, _label = with_chosen_video(
+            session=session, case=case_of(findings=interview.findings), interview=interview
+        )
         assessment = assess(case).to_dict()
         answers = [(k, _answer_text(v)) for k, v in sorted(interview.findings.items())]
     entries = list_entries(session=session)
     done = [j for j in list_jobs(session=session) if j.status == JobStatus.DONE and j.result]
-    analysis = done[0] if done else None
+    # The analysis the lifter chose for this assessment; without a choice, none is implied.
+    chosen = interview.analysis_id if interview is not None else None
+    analysis = next((j for j in done if j.id == chosen), None)
     result = None
     if analysis is not None and analysis.result is not None:
         result = public_result(job_id=analysis.id, result=analysis.result)
+    others = [
+        (j.label, public_result(job_id=j.id, result=j.result))
+        for j in done
+        if j.result is not None and j is not analysis
+    ][:5]
     return Report(
         interview=interview,
         interview_assessment=assessment,
@@ -83,4 +93,5 @@ def build_report(*, session: Session) -> Report:
         chart=pain_chart_svg(points=[(e.day, e.pain) for e in entries]),
         analysis=analysis,
         analysis_result=result,
+        other_analyses=others,
     )

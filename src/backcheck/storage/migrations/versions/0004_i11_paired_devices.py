@@ -1,7 +1,7 @@
 """Paired devices of network mode.
 
-Revision ID: 0003_i11_paired_devices
-Revises: 0002_i9_sessions
+Revision ID: 0004_i11_paired_devices
+Revises: 0003_i12_reference
 Create Date: 2026-12-01
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_i11_paired_devices"
-down_revision = "0002_i9_sessions"
+revision = "0004_i11_paired_devices"
+down_revision = "0003_i12_reference"
 branch_labels = None
 depends_on = None
 
