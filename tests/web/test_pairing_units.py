@@ -104,7 +104,7 @@ def test_device_cookie_round_trip() -> None:
     assert read_device("key", sign_device("key", DEVICE)) == DEVICE
 
 
-@pytest.mark.parametrize("position", [0, 5, 20, -1, -5])
+@pytest.mark.parametrize("position", [0, 5, 20, -3, -5])  # not -1: base64 padding bits
 def test_a_tampered_device_cookie_is_refused(position: int) -> None:
     value = sign_device("key", DEVICE)
     chars = list(value)
