@@ -11,7 +11,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["core_bench.py", "intake_bench.py", "video_bench.py", "web_bench.py"]
+BENCHMARKS = [
+    "core_bench.py",
+    "intake_bench.py",
+    "video_bench.py",
+    "web_bench.py",
+    "upload_bench.py",
+]
 
 
 def main() -> int:

@@ -1,19 +1,30 @@
-"""`backcheck serve`: the local web app (FastAPI + uvicorn) on 127.0.0.1."""
+"""`backcheck serve`: the local web app (FastAPI + uvicorn) on 127.0.0.1, or with
+``--network`` on the local network, where every device has to be paired first."""
 
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from backcheck.cli.input import fail
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from backcheck.web.settings import Settings
+
 
 def serve_command(
     host: Annotated[
-        str, typer.Option("--host", help="Address to bind (local only by default).")
-    ] = "127.0.0.1",
+        str | None,
+        typer.Option(
+            "--host", help="Address to bind (default 127.0.0.1; with --network every interface)."
+        ),
+    ] = None,
     port: Annotated[
         int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
     ] = 8000,
@@ -25,16 +36,23 @@ def serve_command(
             help="SQLAlchemy URL (default: SQLite in the user data folder).",
         ),
     ] = None,
+    network: Annotated[
+        bool,
+        typer.Option(
+            "--network",
+            help="Serve the local network (e.g. your phone); every device must be paired first.",
+        ),
+    ] = False,
+    tls: Annotated[
+        tuple[Path, Path] | None,
+        typer.Option(
+            "--tls",
+            metavar="CERT KEY",
+            help="Serve HTTPS with your own certificate and key files (PEM).",
+        ),
+    ] = None,
 ) -> None:
     """Start the web app: interview, pain journal, video check and report in the browser."""
-    if not is_loopback(host):
-        typer.echo(
-            f"backcheck: error: --host {host} would let any machine on the network use the app "
-            "without a password; run `backcheck serve --network` (network mode, with pairing) "
-            "to use it from a phone, or bind 127.0.0.1.",
-            err=True,
-        )
-        raise typer.Exit(2)
     import uvicorn
 
     from backcheck.storage import open_database
@@ -42,8 +60,18 @@ def serve_command(
     from backcheck.web.app import create_app
     from backcheck.web.settings import SettingsError, load_settings
 
+    bind = host if host is not None else ("0.0.0.0" if network else "127.0.0.1")
+    if not network and not is_loopback(bind):
+        fail(
+            f"--host {bind} would serve other machines without pairing; "
+            "add --network to require paired devices."
+        )
+    if tls is not None:
+        for path in tls:
+            if not path.is_file():
+                fail(f"--tls: no such file: {path}")
     try:
-        settings = load_settings(database_url=database_url, host=host)
+        settings = load_settings(database_url=database_url, host=bind)
     except SettingsError as exc:
         fail(str(exc))
     except OSError as exc:
@@ -59,15 +87,63 @@ def serve_command(
             err=True,
         )
         raise typer.Exit(2) from None
-    typer.echo(f"backcheck: open http://{host}:{port}/ (database: {shown})")
+    scheme = "https" if tls else "http"
+    if network:
+        settings = _network_settings(settings, bind=bind, port=port, tls=tls is not None)
+    app = create_app(settings)
+    if settings.network is not None:
+        _print_pairing(app, shown)
+    else:
+        typer.echo(f"backcheck: open {scheme}://{bind}:{port}/ (database: {shown})")
     uvicorn.run(
-        create_app(settings),
-        host=host,
+        app,
+        host=bind,
         port=port,
+        ssl_certfile=str(tls[0]) if tls else None,
+        ssl_keyfile=str(tls[1]) if tls else None,
         log_level="warning",
         server_header=False,
         timeout_graceful_shutdown=5,
     )
+
+
+def _network_settings(settings: Settings, *, bind: str, port: int, tls: bool) -> Settings:
+    """Network mode: the Host allow-list follows the bind address; links use the LAN address."""
+    from backcheck.web.pairing.lan import allowed_hosts_for, is_all_interfaces, lan_address
+    from backcheck.web.pairing.network import NetworkMode
+
+    link_host = bind
+    if is_all_interfaces(bind):
+        found = lan_address()
+        link_host = found or "127.0.0.1"
+        if found is None:
+            typer.echo(
+                "backcheck: warning: no network address found (is this computer on a network?); "
+                "the pairing link below only works on this computer.",
+                err=True,
+            )
+    return replace(
+        settings,
+        allowed_hosts=allowed_hosts_for(bind),
+        network=NetworkMode(bind=bind, port=port, link_host=link_host, tls=tls),
+    )
+
+
+def _print_pairing(app: FastAPI, shown_db: str) -> None:
+    """The first pairing link, as text and as a QR code for a phone's camera."""
+    from backcheck.web.pairing.qr import qr_terminal
+
+    pairing = app.state.pairing
+    link = pairing.network.pairing_link(pairing.codes.issue().code)
+    where = "every interface" if pairing.network.bind in ("0.0.0.0", "::") else pairing.network.bind
+    typer.echo(
+        f"backcheck: network mode on {where}, port {pairing.network.port} (database: {shown_db})\n"
+        "Every device must be paired before it sees anything, this computer included.\n"
+        "Open this link on the device (or scan the QR code with its camera). It works once,\n"
+        "for 10 minutes; a paired device shows new links under Devices.\n\n"
+        f"  {link}\n"
+    )
+    typer.echo(qr_terminal(link))
 
 
 def is_loopback(host: str) -> bool:

@@ -1,7 +1,7 @@
 """Durable storage: SQLAlchemy 2 models, engine set-up (SQLite WAL or PostgreSQL), migrations."""
 
 from backcheck.storage.db import Database, default_database_url, open_database
-from backcheck.storage.models import AnalysisJob, Base, Interview, JournalEntry
+from backcheck.storage.models import AnalysisJob, Base, Interview, JournalEntry, PairedDevice
 
 __all__ = [
     "AnalysisJob",
@@ -9,6 +9,7 @@ __all__ = [
     "Database",
     "Interview",
     "JournalEntry",
+    "PairedDevice",
     "default_database_url",
     "open_database",
 ]

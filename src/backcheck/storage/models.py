@@ -1,4 +1,4 @@
-"""The tables: interviews, journal entries and video-analysis jobs.
+"""The tables: interviews, journal entries, video-analysis jobs and paired devices.
 
 JSON columns hold small documents (answers, lists of ticks, analysis results); they map to
 SQLite's JSON text and PostgreSQL's JSONB.
@@ -109,3 +109,15 @@ class AnalysisJob(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     # A reference set: a light set the lifter and coach trust, compared with later clips.
     is_reference: Mapped[bool] = mapped_column(default=False)
+
+
+class PairedDevice(Base):
+    """A browser paired for network mode: it may use the app until it is revoked."""
+
+    __tablename__ = "paired_devices"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(80))
+    paired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)

@@ -14,7 +14,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from backcheck import __version__
 from backcheck.jobs.supervisor import LocalJobQueue
 from backcheck.storage import open_database
-from backcheck.web import home
+from backcheck.web import home, install
 from backcheck.web.analyses import views as analyses
 from backcheck.web.backup import views as backup
 from backcheck.web.context import STATIC, AppContext, make_templates
@@ -29,6 +29,8 @@ from backcheck.web.intake import views as intake
 from backcheck.web.interview import views as interview
 from backcheck.web.journal import views as journal
 from backcheck.web.limits import BodyLimitMiddleware, BodyLimits
+from backcheck.web.pairing import views as pairing
+from backcheck.web.pairing.gate import PairingGate
 from backcheck.web.reports import views as reports
 from backcheck.web.security import CrossSiteMiddleware, SecurityHeadersMiddleware
 from backcheck.web.settings import Settings, load_settings
@@ -73,14 +75,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
-    # Outermost last: headers on every answer, then the Host check, the cross-site check, and
-    # the body limits (inside, so a 413 is answered by the error handlers).
+    # Outermost last: headers on every answer, then the Host check, the cross-site check,
+    # (network mode) the paired-device gate, and the body limits (inside, so a 413 is
+    # answered by the error handlers).
     limits = BodyLimits(
         json_bytes=config.max_json_bytes,
         import_bytes=config.max_import_bytes,
         upload_bytes=config.max_upload_bytes,
     )
     app.add_middleware(BodyLimitMiddleware, limits=limits, respond=error_response)
+    if config.network is not None:
+        app.state.pairing = pairing.Pairing(network=config.network)
+        app.add_middleware(PairingGate, secret_key=config.secret_key)
+        app.include_router(pairing.pages)
     app.add_middleware(CrossSiteMiddleware)
     app.add_middleware(
         TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts), www_redirect=False
@@ -88,7 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware, on_error=unexpected_error)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    for module in (home, intake, interview, journal, analyses, reports, backup):
+    for module in (home, install, intake, interview, journal, analyses, reports, backup):
         app.include_router(module.pages)
         if hasattr(module, "api"):
             app.include_router(module.api)

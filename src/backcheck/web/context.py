@@ -54,6 +54,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         return csrf_token(request, settings.secret_key)
 
     env.globals["csrf_token"] = token
+    env.globals["network_mode"] = settings.network is not None
     env.filters["localtime"] = localtime
     env.globals["choice_label"] = choice_label
     env.globals["question_words"] = question_words

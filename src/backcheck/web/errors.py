@@ -20,6 +20,7 @@ log = logging.getLogger("backcheck.web")
 
 TITLES = {
     400: "Bad request",
+    401: "Pair this device",
     403: "Not allowed",
     404: "Not found",
     405: "Method not allowed",
@@ -28,6 +29,7 @@ TITLES = {
     413: "Too large",
     415: "Not a video",
     422: "Check your input",
+    429: "Too many attempts",
     500: "Something went wrong",
     503: "Not available",
     507: "Disk full",

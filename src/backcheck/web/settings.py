@@ -10,6 +10,7 @@ from pathlib import Path
 
 from backcheck.jobs.runner import DEFAULT_RUNNER_SPEC
 from backcheck.storage.db import data_dir, default_database_url
+from backcheck.web.pairing.network import NetworkMode
 
 DEFAULT_MAX_UPLOAD = 500 * 1024 * 1024
 DEFAULT_MAX_JSON = 2 * 1024 * 1024  # API bodies and forms: a journal of years is far less
@@ -33,6 +34,8 @@ class Settings:
     job_workers: int = 1
     runner: str = DEFAULT_RUNNER
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]", "::1")
+    # Network mode (`serve --network`): None keeps the loopback app, without pairing.
+    network: NetworkMode | None = None
 
     @property
     def analyses_dir(self) -> Path:

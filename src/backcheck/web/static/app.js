@@ -27,12 +27,4 @@
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });
   });
-  // Upload: show that something is happening while a large file goes up.
-  var form = document.getElementById("upload-form");
-  if (form) {
-    form.addEventListener("submit", function () {
-      var button = form.querySelector('button[type="submit"]');
-      if (button) { button.disabled = true; button.textContent = "Uploading…"; }
-    });
-  }
 })();
