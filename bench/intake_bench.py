@@ -12,7 +12,9 @@ Run: .venv/bin/python bench/intake_bench.py   (or `make bench` for every benchma
 - Questions saved: the interview driven as a lifter who knows the story's facts, answers
   "no" to every other safety question and "don't know" to the rest, once from an empty
   case and once from the story's case (red flags the story mentioned are still asked; a
-  wrong pre-filled answer costs a question to correct).
+  wrong pre-filled answer costs a question to correct): one question at a time
+  (``next_questions``), and screens and questions of the grouped interview (``next_screen``,
+  the story screen counted as one screen).
 - Speed: reading a 1,000-character story, one core, p99 (goal < 20 ms).
 """
 
@@ -33,6 +35,7 @@ from machine_info import machine
 from backcheck.core import Case, load_knowledge, next_questions
 from backcheck.core.conditions import FindingValue
 from backcheck.core.intake import apply_story, read_story
+from backcheck.core.interview import next_screen
 from backcheck.core.knowledge.schema import Knowledge
 from backcheck.core.triage import resolve_contradictions, triage
 
@@ -147,7 +150,7 @@ def interview_length(
 
 
 def questions_saved(kb: Knowledge, today: date, story: Story) -> tuple[int, int]:
-    """Questions asked without and with the story."""
+    """Questions asked without and with the story (one at a time, the old interview)."""
     truth = {fid: negative(kb, fid) for fid in kb.red_flags}
     truth.update(story.expect)
     without = interview_length(kb, truth, Case({}), set())
@@ -161,6 +164,49 @@ def questions_saved(kb: Knowledge, today: date, story: Story) -> tuple[int, int]
     fixed = Case({f: v for f, v in start.findings.items() if truth.get(f) == v})
     with_story = interview_length(kb, truth, fixed, set(intake.needs_confirmation))
     return without, with_story + corrections
+
+
+def screen_interview(kb: Knowledge, truth: dict[str, FindingValue], start: Case) -> tuple[int, int]:
+    """Screens and questions of the grouped interview (``next_screen``) until it stops,
+    answering from ``truth`` and "don't know" to the rest."""
+    case = start
+    skipped: set[str] = set()
+    screens = questions = 0
+    while (screen := next_screen(case, skipped, kb)) is not None:
+        screens += 1
+        questions += len(screen.questions)
+        for question in screen.questions:
+            answer = truth.get(question.id)
+            if answer is None:
+                skipped.add(question.id)
+            else:
+                case = case.with_answer(question.id, answer)
+    return screens, questions
+
+
+def screens_saved(kb: Knowledge, today: date, story: Story) -> tuple[int, int, int, int]:
+    """Screens and questions of the grouped interview without and with the story.
+
+    With the story: one story screen ("what I understood"), where each red flag the story
+    reported is confirmed (a question each) and each wrong pre-filled answer is removed (a
+    question each, answered again later); then the grouped interview from what is left.
+    Red flags the story said no to are not pre-filled: the safety screens ask them."""
+    truth = {fid: negative(kb, fid) for fid in kb.red_flags}
+    truth.update(story.expect)
+    screens_without, questions_without = screen_interview(kb, truth, Case({}))
+    intake = read_story(story.text, today, kb)
+    start, _ = apply_story(Case({}), intake, kb)
+    confirmed = [f for f in start.findings if f in intake.needs_confirmation]
+    wrong = [f for f, v in start.findings.items() if f not in confirmed and truth.get(f) != v]
+    kept = {f: v for f, v in start.findings.items() if f not in wrong and f not in confirmed}
+    kept.update({f: truth[f] for f in confirmed if truth.get(f) is not None})
+    screens_with, questions_with = screen_interview(kb, truth, Case(kept))
+    return (
+        screens_without,
+        questions_without,
+        screens_with + 1,
+        questions_with + len(confirmed) + len(wrong),
+    )
 
 
 def story_of_length(stories: list[Story], length: int, offset: int) -> str:
@@ -248,6 +294,18 @@ def main() -> int:
     print(
         f"\nQuestions asked per story: {without:.1f} without the story, {with_story:.1f} with it "
         f"(saved {without - with_story:.1f} on average, {1 - with_story / without:.0%})"
+    )
+    grouped = [screens_saved(kb, today, story) for story in stories]
+    screens_without, questions_without, screens_with, questions_with = (
+        statistics.mean(g[i] for g in grouped) for i in range(4)
+    )
+    print(
+        f"Grouped interview per story: {screens_without:.1f} screens / "
+        f"{questions_without:.1f} questions without the story, {screens_with:.1f} screens / "
+        f"{questions_with:.1f} questions with it (the story screen counted; saved "
+        f"{screens_without - screens_with:.1f} screens, "
+        f"{questions_without - questions_with:.1f} questions, "
+        f"{1 - questions_with / questions_without:.0%} of the questions)"
     )
     mistakes = Counter(m.split(":")[0] for s in stories for m in s.mistakes)
     print("Most frequent mistakes:", ", ".join(f"{f} x{n}" for f, n in mistakes.most_common(8)))
