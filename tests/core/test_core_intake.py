@@ -371,3 +371,37 @@ def test_property_any_text_reads_without_error(text: str) -> None:
     for item in intake.evidence:
         assert text[item.start : item.end] == item.text
     parse_case({"findings": intake.case_findings}, KB)  # every finding is a valid answer
+
+
+PLAIN_WORDS_STORY = (
+    "I was deadlifting 180 kg yesterday and felt a sudden sharp pain in my lower back, "
+    "it goes down my left leg. No numbness."
+)
+
+
+def raw_value_ids(findings: dict[str, Any]) -> set[str]:
+    """Value ids a person must never see (those unlike their label)."""
+    return {
+        str(value)
+        for fid, value in findings.items()
+        if KB.findings[fid].type == "enum" and KB.findings[fid].label(value) != str(value)
+    }
+
+
+def test_what_i_understood_uses_labels_not_value_ids() -> None:
+    from backcheck.cli.story import understood_lines
+    from backcheck.core.intake.summary import understood
+
+    intake = read_story(PLAIN_WORDS_STORY, date(2026, 12, 1), KB)
+    assert {"lift", "onset"} <= set(intake.findings)
+    raw = raw_value_ids(intake.findings)
+    assert {"deadlift", "sudden"} <= raw
+    for entry in understood(KB, intake):
+        assert entry["answer"] not in raw
+        assert entry["about"] not in raw and entry["about"] not in intake.findings
+    lines = understood_lines(KB, intake)
+    answers = [line.strip().split(", from ")[0] for line in lines if ", from " in line]
+    assert answers and not set(answers) & raw
+    text = "\n".join(lines)
+    assert not [fid for fid in intake.findings if "_" in fid and fid in text]
+    assert "Deadlift" in text and "1 days" not in text

@@ -125,3 +125,16 @@ def test_removed_items_stay_removed_and_the_interview_starts_from_the_rest(
             "onset": "sudden",
             "onset_with_lift": True,
         }
+
+
+def test_story_screen_shows_labels_not_value_ids(client: TestClient) -> None:
+    story = "I was deadlifting yesterday and felt a sudden sharp pain in my lower back."
+    response = post_story(client, text=story)
+    assert response.status_code == 200
+    page = response.text
+    understood = page.split('class="understood-list"', 1)[1].split("</ul>", 1)[0]
+    for raw in ("deadlift", "sudden", "onset_with_lift", "days_since_onset"):
+        assert f"<strong>{raw}<" not in understood and f"{raw}</strong>" not in understood
+    assert "<strong>Deadlift</strong>" in understood
+    assert "<strong>Suddenly, at one moment</strong>" in understood
+    assert "1 days" not in understood

@@ -20,7 +20,11 @@ def value_words(kb: Knowledge, finding_id: str, value: Any) -> str:
     definition = kb.findings[finding_id]
     label = getattr(definition, "label", None)
     if callable(label):
-        return str(label(value))
+        words = str(label(value))
+        # a count of one reads "1 day", not "1 days"
+        if definition.type in ("int", "number") and value == 1 and words.endswith("s"):
+            words = words[:-1]
+        return words
     if isinstance(value, bool):
         return "Yes" if value else "No"
     return str(value)
