@@ -358,15 +358,8 @@ def judge_back(
             dw, dv = D.rep_change(b, base)
             comparisons.append(comparison_of("rep_to_rep", k, f"reps {first}", dw, dv, c))
             if c.value:
-                flags.setdefault(k, []).append(
-                    Flag(
-                        id="lumbar_flexion",
-                        phase="bottom",
-                        confidence=c.confidence or 0.5,
-                        basis="rounds more than the set's first reps",
-                        kind="rep to rep",
-                    )
-                )
+                flag = rounding_flag(c, "rounds more than the set's first reps", "rep to rep")
+                flags.setdefault(k, []).append(flag)
     ref_calls: list[Call] | None = None
     calls: dict[str, Call] = {}
     if ref is not None:
@@ -376,15 +369,8 @@ def judge_back(
             dw, dv = D.reference_change(b, ref_b)
             comparisons.append(comparison_of("reference", k, name, dw, dv, c))
             if c.value:
-                flags.setdefault(k, []).append(
-                    Flag(
-                        id="lumbar_flexion",
-                        phase="bottom",
-                        confidence=c.confidence or 0.5,
-                        basis="rounds more than the reference",
-                        kind="reference",
-                    )
-                )
+                flag = rounding_flag(c, "rounds more than the reference", "reference")
+                flags.setdefault(k, []).append(flag)
         arch = D.reference_arch_call(numbers, ref_b, q)
         calls["back_arches_at_setup"] = arch
     elif single.value:
@@ -482,6 +468,17 @@ def reference_fit(
     return ReferenceUse(name=name, used=True), (
         name,
         BackNumbers(summary.whole_bow, summary.valley),
+    )
+
+
+def rounding_flag(call: Call, basis: str, kind: str) -> Flag:
+    """The bottom-of-rep rounding flag a comparison call raises (same-lifter bases only)."""
+    return Flag(
+        id="lumbar_flexion",
+        phase="bottom",
+        confidence=call.confidence or 0.5,
+        basis=basis,
+        kind=kind,
     )
 
 
