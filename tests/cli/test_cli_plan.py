@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from tests.cli.test_cli_core import negative_screen, run, write_case
 
@@ -35,3 +36,16 @@ def test_json_programme_and_care_only_results(tmp_path: Path) -> None:
     result = run("assess", "--input", str(write_case(tmp_path, emergency)), "--format", "text")
     assert "The way back to heavy lifting" not in result.stdout
     assert "Picture:" not in result.stdout
+
+
+def test_a_picture_path_is_printed_whole_however_deep_the_install(monkeypatch: Any) -> None:
+    """A path broken over two lines cannot be copied or opened (CI installs in a deep folder)."""
+    import backcheck.illustrations as illustrations
+    from backcheck.cli import render
+
+    deep = Path("/" + "/".join(["a-rather-long-folder-name"] * 8))
+    monkeypatch.setattr(illustrations, "svg_file", lambda name: deep / f"{name}.svg")
+    item = {"kind": "exercise", "stop_if": ["Pain runs down a leg."],
+            "illustrations": ["/static/illustrations/lockout_glutes.svg"]}
+    lines = render._exercise_lines(item)
+    assert f"      Picture: {deep}/lockout_glutes.svg" in lines

@@ -54,8 +54,8 @@ def _exercise_lines(item: dict[str, Any]) -> list[str]:
         lines += _wrap(f"Easier: {item['regression']}", "      ")
     if item.get("progression"):
         lines += _wrap(f"Harder: {item['progression']}", "      ")
-    for path in item.get("illustrations", []):
-        lines += _wrap(f"Picture: {picture_file(path)}", "      ")
+    # a path is never wrapped: a broken path cannot be copied or opened
+    lines += [f"      Picture: {picture_file(path)}" for path in item.get("illustrations", [])]
     return lines
 
 
