@@ -13,6 +13,7 @@ from pathlib import Path
 from backcheck.jobs import store
 from backcheck.jobs.runner import AnalysisError, load_runner
 from backcheck.storage import open_database
+from backcheck.storage.files import use_private_umask
 
 log = logging.getLogger("backcheck.jobs")
 PROGRESS_EVERY_S = 0.3
@@ -21,7 +22,12 @@ PROGRESS_EVERY_S = 0.3
 def run_job(
     database_url: str, job_id: str, folder: str, container: str, lift: str, spec: str
 ) -> None:
-    """Worker process body: claim, analyse, store the result or the reason it failed."""
+    """Worker process body: claim, analyse, store the result or the reason it failed.
+
+    The artifacts are private (0600) whatever umask the server had: this process is the
+    worker's own, so its umask is set here.
+    """
+    use_private_umask()
     db = open_database(database_url, migrate=False)
     try:
         with db.session() as session:

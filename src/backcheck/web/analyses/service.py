@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from backcheck.storage import AnalysisJob
+from backcheck.storage.files import write_private
 from backcheck.web.analyses.schemas import JobLinks, JobOut
 
 
@@ -27,7 +28,7 @@ def write_reference_sets(*, folder: Path, references: dict[str, AnalysisJob]) ->
         for lift, job in references.items()
     }
     if data:
-        (folder / REFERENCES_FILE).write_text(json.dumps(data), encoding="utf-8")
+        write_private(folder / REFERENCES_FILE, json.dumps(data).encode("utf-8"))
 
 
 def reference_list(*, references: dict[str, AnalysisJob]) -> list[dict[str, str]]:
