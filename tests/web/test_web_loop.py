@@ -16,7 +16,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -24,6 +23,7 @@ import pytest
 from tests.web.web_support import LiveServer, start_server
 
 MAX_STALL_S = 0.5
+ATTEMPTS = 3
 IMPORT_BYTES = 8 * 1024 * 1024
 STATIC = "/static/style.css"
 
@@ -84,6 +84,10 @@ def test_a_large_refused_import_does_not_stall_a_static_file(
             files = {"file": ("export.json", document, "application/json")}
             return client.post("/data/import", files=files, data={"csrf_token": token.group(1)})
 
-        waits: dict[str, Any] = {"api": worst_static_wait(server, api)}
-        waits["form"] = worst_static_wait(server, form)
-    assert max(waits.values()) < MAX_STALL_S, waits
+        waits: dict[str, list[float]] = {"api": [], "form": []}
+        for name, heavy in (("api", api), ("form", form)):
+            # A blocked loop stalls every try; the OS descheduling the server on a loaded
+            # machine stalls some: a route passes when one try in three stays under the limit.
+            while len(waits[name]) < ATTEMPTS and min(waits[name], default=9.0) >= MAX_STALL_S:
+                waits[name].append(worst_static_wait(server, heavy))
+    assert all(min(tries) < MAX_STALL_S for tries in waits.values()), waits

@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from backcheck.storage.errors import StorageError
 from backcheck.web.backup import service
-from backcheck.web.backup.reading import collector_paused, loads_in_steps
+from backcheck.web.backup.reading import collector_paused, free_in_steps, loads_in_steps
 from backcheck.web.backup.schemas import ImportCounts
 from backcheck.web.context import AppContext, render
 from backcheck.web.deps import ContextDep, SessionDep, SettingsDep
@@ -73,10 +73,13 @@ def _import_now(ctx: AppContext, raw: bytes) -> dict[str, int]:
         document = loads_in_steps(raw)
     except (ValueError, RecursionError):  # bad JSON or text, nesting, huge numbers
         raise NotAnExport(NOT_AN_EXPORT) from None
-    with ctx.db.session() as session:
-        return service.import_all(
-            session=session, document=document, analyses_root=ctx.settings.analyses_dir
-        )
+    try:
+        with ctx.db.session() as session:
+            return service.import_all(
+                session=session, document=document, analyses_root=ctx.settings.analyses_dir
+            )
+    finally:
+        free_in_steps(document)
 
 
 class NotAnExport(ValueError):
