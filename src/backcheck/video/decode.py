@@ -29,9 +29,10 @@ MAX_PIXELS = 8192 * 8192  # refuse anything larger outright: not a phone video
 ANALYSIS_MAX_SIDE = (
     1280  # frames larger than this are downscaled before pose (mask is 256 px anyway)
 )
-# Too short to hold a rep: the quickest rep on the dev clips (down and back up) takes about
-# 1 s, and lift detection needs at least 10 frames with a body. Anything shorter is refused.
-MIN_CLIP_S = 1.0
+# Too short to hold a rep: on the dev clips the quickest rep (leaving the top to lockout) took
+# 0.67 s and the shortest clip with a judged rep (it starts at the bottom) lasts 0.97 s; lift
+# detection needs at least 10 frames with a body. Anything shorter than both is refused.
+MIN_CLIP_S = 0.5
 MIN_CLIP_FRAMES = 10
 # Frames that could not be decoded (rejected by the decoder, flagged damaged, or missing from
 # the end of the file): above WARN share the analysis says so; above REFUSE share it is not
@@ -87,18 +88,20 @@ class DecodeStats:
 
     `announced`: frames the container says it holds (0 if unknown); `decoded`: frames handed
     on; `failed`: packets the decoder rejected (no picture at all); `damaged`: decoded frames
-    the decoder flagged as corrupt (shown, but with concealed blocks).
+    the decoder flagged as corrupt (shown, but with concealed blocks); `skipped`: an edit
+    list's pre-roll packets (decoded, never shown: counted by the container, not lost).
     """
 
     announced: int = 0
     decoded: int = 0
     failed: int = 0
     damaged: int = 0
+    skipped: int = 0
 
     @property
     def missing(self) -> int:
         """Announced frames that never arrived (the file ends early)."""
-        return max(0, self.announced - self.decoded - self.failed)
+        return max(0, self.announced - self.skipped - self.decoded - self.failed)
 
     @property
     def undecodable(self) -> int:
@@ -107,7 +110,7 @@ class DecodeStats:
 
     @property
     def total(self) -> int:
-        return max(self.announced, self.decoded + self.failed)
+        return max(self.announced - self.skipped, self.decoded + self.failed)
 
     @property
     def undecodable_share(self) -> float:
@@ -171,8 +174,8 @@ def _is_still_image(container: av.container.InputContainer) -> bool:
 
 
 def _min_span(fps: float) -> float:
-    """Shortest accepted clip length, less half a frame (a 1.0 s clip of 30 frames spans
-    29 frame intervals plus its last frame's)."""
+    """Shortest accepted clip length, less half a frame (time stamps are rounded: a 0.5 s clip
+    of 15 frames spans 14 frame intervals plus its last frame's)."""
     return MIN_CLIP_S - 0.5 / fps
 
 
@@ -341,6 +344,8 @@ def _packets(
         for packet in container.demux(stream):
             if packet.size == 0:  # the demuxer's end-of-stream flush packet
                 continue
+            if packet.is_discard:
+                counts.skipped += 1
             yield packet
     except (av.error.FFmpegError, ValueError):
         pass
@@ -365,6 +370,7 @@ class FrameTable:
     key_pts: NDArray[np.int64]  # keyframes' pts, sorted
     key_seek: NDArray[np.int64]  # per keyframe: min(pts, dts), a safe backward-seek target
     time_base: float
+    discarded: int = 0  # edit-list pre-roll packets left out of `pts` (DecodeStats.skipped)
 
     @property
     def n(self) -> int:
@@ -386,6 +392,7 @@ def frame_table(info: VideoInfo) -> FrameTable | None:
     only a sequential decode numbers the frames reliably)."""
     pts: list[int] = []
     keys: list[tuple[int, int]] = []
+    discarded = 0
     try:
         with _open(Path(info.path)) as container:
             stream = container.streams.video[0]
@@ -398,6 +405,8 @@ def frame_table(info: VideoInfo) -> FrameTable | None:
                     return None
                 if not packet.is_discard:  # an edit list's pre-roll: decoded, never shown
                     pts.append(int(packet.pts))
+                else:
+                    discarded += 1
                 if packet.is_keyframe:
                     dts = int(packet.dts) if packet.dts is not None else int(packet.pts)
                     keys.append((int(packet.pts), min(int(packet.pts), dts)))
@@ -413,6 +422,7 @@ def frame_table(info: VideoInfo) -> FrameTable | None:
         key_pts=np.asarray([k[0] for k in keys], np.int64),
         key_seek=np.asarray([k[1] for k in keys], np.int64),
         time_base=tb,
+        discarded=discarded,
     )
 
 

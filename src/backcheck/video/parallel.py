@@ -246,6 +246,6 @@ def _run_segments(
     track = merged.build(info, workers[0].engine_name)
     # Every frame of the table decoded cleanly (anything else fell back to the sequential
     # pass); frames the container announced beyond the table count as missing there too.
-    track.decode = DecodeStats(announced=info.frames, decoded=track.n)
+    track.decode = DecodeStats(announced=info.frames, decoded=track.n, skipped=table.discarded)
     check_decoded(info, track.decode, float(track.t_s[-1]) + 1.0 / info.fps)
     return track, len(workers)
