@@ -1,7 +1,8 @@
 """A stand-in analysis runner for the job machinery tests (no pose model, milliseconds).
 
 What it does depends on the uploaded bytes: FAIL → a clean analysis error, CRASH → the
-worker process dies, HANG → it never finishes (the timeout must stop it).
+worker process dies, HANG → it never finishes (the timeout must stop it), DAMAGED → done,
+with the warning a partly undecodable video gets.
 """
 
 from __future__ import annotations
@@ -19,6 +20,13 @@ PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
+
+
+DAMAGED_WARNING = {
+    "code": "frames_undecodable",
+    "message": "24% of the video's frames could not be decoded (22 of 90): the file is "
+    "damaged, so reps and the back's shape may be missed. Export or film it again.",
+}
 
 
 class FakeRunner:
@@ -61,7 +69,7 @@ class FakeRunner:
             ],
             "findings": {"back_rounds_at_bottom": True, "back_arches_at_lockout": None},
             "finding_confidence": {"back_rounds_at_bottom": 0.7},
-            "warnings": [],
+            "warnings": [DAMAGED_WARNING] if b"DAMAGED" in data else [],
             "artifacts": {
                 "annotated_video": str(out_dir / "annotated.mp4"),
                 "plots": [str(out_dir / "angles.png")],
