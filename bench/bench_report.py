@@ -347,10 +347,13 @@ def unchecked_goals(data: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def format_number(value: float | None) -> str:
-    """A figure as people read it: 27,400 · 412 · 41.6 · 1.64 · 0.042; a dash when missing."""
+    """A figure as people read it: 27,400 · 412 · 41.6 · 1.64 · 0.042 · 35 (a whole number);
+    a dash when missing."""
     if value is None or not math.isfinite(value):
         return "–"
     size = abs(value)
+    if float(value).is_integer() and size < 1000:  # a count: 35, not 35.0
+        return str(int(value))
     if size >= 1000:
         return f"{value:,.0f}"
     if size >= 100:
