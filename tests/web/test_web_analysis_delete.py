@@ -3,8 +3,6 @@ and an assessment that had chosen the video."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +13,6 @@ from fastapi.testclient import TestClient
 from backcheck.storage import Interview, open_database
 from backcheck.web.settings import Settings
 from tests.web.web_support import MP4_HEAD, SCREENSHOTS, csrf_of, start_server, wait_for
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def analysed(client: TestClient, marker: bytes = b"ok") -> str:
@@ -133,20 +129,6 @@ def test_the_page_asks_first_then_deletes(client: TestClient, settings: Settings
 def test_delete_is_in_the_openapi_document(client: TestClient) -> None:
     operation = client.get("/openapi.json").json()["paths"]["/api/v1/analyses/{job_id}"]["delete"]
     assert {"204", "404", "409"} <= set(operation["responses"])
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium not installed: run `make system-deps`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless", "--no-sandbox"], headless=True
-        )
-        yield b
-        b.close()
 
 
 @pytest.mark.slow
