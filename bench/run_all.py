@@ -12,6 +12,8 @@ is missed or a benchmark failed to produce its file, and the missed goals are na
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -34,23 +36,34 @@ def discover(folder: Path = HERE) -> dict[str, Path]:
     return {name: found[name] for name in names}
 
 
-def run_one(name: str, script: Path, out: Path, quick: bool) -> tuple[dict[str, Any] | None, str]:
+def run_one(
+    name: str, script: Path, out: Path, quick: bool, timeout_s: float = TIMEOUT_S
+) -> tuple[dict[str, Any] | None, str]:
     """Run one benchmark; its report, or None and why there is none."""
     path = out / f"{name}.json"
     path.unlink(missing_ok=True)  # a crash must not leave last run's file looking fresh
     command = [sys.executable, str(script), "--json", str(path)] + (["--quick"] if quick else [])
+    # Its own process group, so that a benchmark stopped for taking too long takes the
+    # servers and workers it started with it.
+    process = subprocess.Popen(command, start_new_session=True)
     try:
-        result = subprocess.run(command, check=False, timeout=TIMEOUT_S)
+        returncode = process.wait(timeout=timeout_s)
     except subprocess.TimeoutExpired:
-        return None, f"stopped after {TIMEOUT_S} s"
-    if result.returncode != 0 and not path.exists():
-        return None, f"exited with status {result.returncode} and wrote no results"
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        return None, f"stopped after {timeout_s:g} s"
+    except KeyboardInterrupt:  # Ctrl-C reaches only this process: stop the benchmark too
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait()
+        raise
+    if returncode != 0 and not path.exists():
+        return None, f"exited with status {returncode} and wrote no results"
     try:
         report = load_report(path)
     except ReportError as error:
         return None, str(error)
-    if result.returncode != 0:
-        return report, f"exited with status {result.returncode}"
+    if returncode != 0:
+        return report, f"exited with status {returncode}"
     return report, ""
 
 
@@ -62,6 +75,9 @@ def main(argv: Sequence[str] | None = None, folder: Path = HERE) -> int:
     parser.add_argument("--quick", action="store_true", help="each benchmark's small sizes")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these benchmarks")
     parser.add_argument("--out", type=Path, default=OUT, help="folder for the JSON files")
+    parser.add_argument(
+        "--timeout", type=float, default=TIMEOUT_S, help="seconds one benchmark may take"
+    )
     args = parser.parse_args(argv)
     benchmarks = discover(folder)
     if args.only:
@@ -77,7 +93,7 @@ def main(argv: Sequence[str] | None = None, folder: Path = HERE) -> int:
     begin = time.perf_counter()
     for name, script in benchmarks.items():
         print(f"\n=== {name} ({script.name}) ===", flush=True)
-        report, problem = run_one(name, script, args.out, args.quick)
+        report, problem = run_one(name, script, args.out, args.quick, args.timeout)
         if problem:
             failures.append(f"{name}: {problem}")
         if report is not None:

@@ -6,8 +6,10 @@ The server is `backcheck serve` (one uvicorn process) on 127.0.0.1; the load gen
 in another process (raw asyncio HTTP/1.1 keep-alive, open loop at a fixed rate, latency
 measured from each request's scheduled send time so queueing is counted). On a 2-core
 machine the server and the generator share the two cores. Bounded: the open-loop phase
-sends rate × seconds requests and stops after seconds + 10 s whatever happens. The
-reference for upload → result is `backcheck analyze` on the same clip, interleaved.
+sends rate × seconds requests and stops after seconds + 10 s whatever happens.
+References measured in the same run: the same closed loop against a bare uvicorn app that
+parses the JSON body and answers a small JSON (the HTTP stack's share, on the same cores),
+and for upload → result `backcheck analyze` on the same clip, interleaved.
 """
 
 from __future__ import annotations
@@ -49,6 +51,44 @@ CASE = {
         "sitting_hours_per_day": 9,
     }
 }
+
+
+BARE_APP = """
+import json, sys, uvicorn
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    body, more = b"", True
+    while more:
+        message = await receive()
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+    out = json.dumps({"fields": len(json.loads(body or b"{}"))}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(out)).encode())]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": out})
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+"""
+
+
+def bare_throughput(seconds: float, connections: int) -> float:
+    """Requests/s of the same closed loop against a bare uvicorn app (the reference)."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-c", BARE_APP, str(port)])
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.post(f"http://127.0.0.1:{port}/", json={}, timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        run_generator(port, "closed", seconds=1.0, connections=4)  # warm up
+        result = run_generator(port, "closed", seconds=seconds, connections=connections)
+        return float(result["requests"] / result["elapsed"])
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
 
 
 def free_port() -> int:
@@ -254,12 +294,13 @@ def main() -> int:
     port = int(url.rsplit(":", 1)[1])
     try:
         run_generator(port, "closed", seconds=1.0, connections=4)  # warm up
-        closed = run_generator(
-            port, "closed", seconds=2.0 if args.quick else 5.0, connections=args.connections
-        )
+        closed_s = 2.0 if args.quick else 5.0
+        closed = run_generator(port, "closed", seconds=closed_s, connections=args.connections)
         throughput = closed["requests"] / closed["elapsed"]
+        bare = bare_throughput(closed_s, args.connections)
         print(
-            f"assess max throughput (closed loop, {args.connections} conns): {throughput:.0f} req/s"
+            f"assess max throughput (closed loop, {args.connections} conns): {throughput:.0f} "
+            f"req/s; bare uvicorn app, same loop: {bare:.0f} req/s"
         )
         open_ = run_generator(
             port, "open", rate=args.rate, seconds=seconds, connections=args.connections
@@ -278,6 +319,20 @@ def main() -> int:
             throughput,
             "req/s",
             f"HTTP assess, most requests/s (closed loop, {args.connections} connections)",
+            headline=True,
+        )
+        report.reference(
+            "bare_app_max_rps",
+            bare,
+            "req/s",
+            "bare uvicorn app parsing the same JSON, same closed loop (same run)",
+            headline=True,
+        )
+        report.ratio(
+            "assess_over_bare_app",
+            "assess_max_rps",
+            "bare_app_max_rps",
+            "HTTP assess throughput / bare uvicorn app's",
             headline=True,
         )
         report.measure("assess_achieved_rps", achieved, "req/s", f"{what}: achieved rate")

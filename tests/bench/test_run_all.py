@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,25 @@ def test_a_benchmark_without_results_fails_the_run(
     printed = capsys.readouterr().out
     assert "benchmark failed: broken: exited with status 3 and wrote no results" in printed
     assert "benchmark failed: oldstyle:" in printed and "no 'schema'" in printed
+
+
+@pytest.mark.usefixtures("bench_on_path")
+def test_a_benchmark_past_its_time_is_stopped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pid_file = tmp_path / "child.pid"
+    (tmp_path / "stuck_bench.py").write_text(
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "time.sleep(60)\n"
+    )
+    out = tmp_path / "out"
+    assert run_all.main(["--out", str(out), "--timeout", "3"], folder=tmp_path) == 1
+    assert "benchmark failed: stuck: stopped after 3 s" in capsys.readouterr().out
+    child = int(pid_file.read_text())  # the server a benchmark started goes with it
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    status = Path(f"/proc/{child}/stat")
+    assert not status.exists() or status.read_text().split()[2] == "Z"

@@ -1,7 +1,10 @@
 """A stand-in analysis runner for the job machinery tests (no pose model, milliseconds).
 
 What it does depends on the uploaded bytes: FAIL → a clean analysis error, CRASH → the
-worker process dies, HANG → it never finishes (the timeout must stop it).
+worker process dies, HANG → it never finishes (the timeout must stop it), WAIT → it waits
+until a file named RELEASE appears in its job folder (up to WAIT_S), then finishes normally:
+the test decides when, e.g. after it killed and restarted the server. DAMAGED → done, with
+the warning a partly undecodable video gets.
 """
 
 from __future__ import annotations
@@ -14,11 +17,20 @@ from typing import Any
 
 from backcheck.jobs.runner import AnalysisError, ProgressFn
 
+WAIT_S = 120.0
+RELEASE = "release"
 # A 1x1 PNG.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
+
+
+DAMAGED_WARNING = {
+    "code": "frames_undecodable",
+    "message": "24% of the video's frames could not be decoded (22 of 90): the file is "
+    "damaged, so reps and the back's shape may be missed. Export or film it again.",
+}
 
 
 class FakeRunner:
@@ -33,6 +45,10 @@ class FakeRunner:
             os._exit(3)
         if b"HANG" in data:
             time.sleep(3600)
+        if b"WAIT" in data:
+            deadline = time.monotonic() + WAIT_S
+            while not (out_dir / RELEASE).exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
         time.sleep(0.2)
         progress(0.6, "pose")
         shutil.copy(video, out_dir / "annotated.mp4")
@@ -61,7 +77,7 @@ class FakeRunner:
             ],
             "findings": {"back_rounds_at_bottom": True, "back_arches_at_lockout": None},
             "finding_confidence": {"back_rounds_at_bottom": 0.7},
-            "warnings": [],
+            "warnings": [DAMAGED_WARNING] if b"DAMAGED" in data else [],
             "artifacts": {
                 "annotated_video": str(out_dir / "annotated.mp4"),
                 "plots": [str(out_dir / "angles.png")],
