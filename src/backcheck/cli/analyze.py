@@ -161,7 +161,7 @@ def render_text(a: Analysis) -> str:
             + ("compared" if a.reference.used else f"not compared ({a.reference.reason})")
         )
     for w in a.warnings:
-        lines.append(f"warning [{w.code}]: {w.message}")
+        lines.append(f"warning: {w.message}")
     if a.artifacts.annotated_video:
         lines.append(f"annotated video: {a.artifacts.annotated_video}")
         lines.extend(f"plot: {p}" for p in a.artifacts.plots)
@@ -204,6 +204,14 @@ def register(app: typer.Typer) -> None:
             )
             raise typer.Exit(2) from None
         if fmt is OutFormat.json:
+            for w in analysis.warnings:  # stdout stays pure JSON; a damaged file is said here
+                if w.code == "frames_undecodable":
+                    err.print(
+                        f"warning: {printable(w.message)}",
+                        markup=False,
+                        highlight=False,
+                        soft_wrap=True,
+                    )
             sys.stdout.write(
                 json.dumps(analysis.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
             )

@@ -8,6 +8,15 @@ from __future__ import annotations
 
 # Lifts the video check knows how to segment and judge, in the order menus show them.
 LIFTS: tuple[str, ...] = ("deadlift", "squat", "overhead_press", "rdl", "good_morning")
+# How each lift (and a lift not recognised) is named to a person: on frames, plots, pages.
+LIFT_WORDS: dict[str, str] = {
+    "deadlift": "deadlift",
+    "squat": "squat",
+    "overhead_press": "overhead press",
+    "rdl": "Romanian deadlift",
+    "good_morning": "good morning",
+    "unknown": "lift not recognised",
+}
 # What a person may choose when uploading: "auto" lets the analysis detect the lift.
 LIFT_CHOICES: tuple[str, ...] = ("auto", *LIFTS)
 

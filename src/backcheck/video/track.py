@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from backcheck.video.backshape import PROFILE_T, dorsal_profile
-from backcheck.video.decode import Frame, VideoInfo, iter_frames, prefetched
+from backcheck.video.decode import DecodeStats, Frame, VideoInfo, iter_frames, prefetched
 from backcheck.video.pose import L_HIP, L_SHOULDER, R_HIP, R_SHOULDER, PoseEngine, PoseResult
 
 ProgressFn = Callable[[int], None]
@@ -37,6 +37,7 @@ class Track:
     frame_size: tuple[int, int] = (0, 0)  # analysis (w, h)
     engine: str = ""
     extra: dict[str, float] = field(default_factory=dict)
+    decode: DecodeStats = field(default_factory=DecodeStats)  # frames decoded / undecodable
 
     @property
     def n(self) -> int:
@@ -156,11 +157,14 @@ def extract_track(
     decode of the source.
     """
     builder = TrackBuilder(luma_every)
+    stats = DecodeStats()
     # decode the next frames on another core while the pose model runs on this one
-    for frame in prefetched(iter_frames(info, info.analysis_size)):
+    for frame in prefetched(iter_frames(info, info.analysis_size, stats=stats)):
         builder.add(frame, engine.process(frame.rgb))
         if display is not None:
             display.add(frame.rgb)
         if progress is not None:
             progress(1)
-    return builder.build(info, engine.name)
+    track = builder.build(info, engine.name)
+    track.decode = stats
+    return track
