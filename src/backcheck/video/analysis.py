@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from backcheck.core.vocabulary import VIDEO_FINDINGS
+from backcheck.core.vocabulary import VIDEO_FINDINGS, VIDEO_NOT_MEASURED
 from backcheck.video import decisions as D
 from backcheck.video.decisions import CONFIDENT, BackNumbers, Call, Setup
 from backcheck.video.decode import WARN_UNDECODABLE_SHARE
@@ -438,7 +438,7 @@ def findings_of(
     for k in ARCH_FINDINGS:
         if k not in out:
             why = (
-                "not measured in this lift"
+                VIDEO_NOT_MEASURED
                 if (k == "arches_when_pressing_overhead") != (lift == "overhead_press")
                 else "over-arching is judged only against a reference set"
             )

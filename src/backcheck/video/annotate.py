@@ -148,13 +148,19 @@ BASIS_WORDS = {  # what a flag was judged against, in words
 }
 
 
-def flag_words(rep: int, flag: Flag) -> str:
-    """The flag message drawn on the frames (two lines): what was seen, how sure, and what it
-    was judged against, in words, never the flag's id."""
-    what = flag.basis or (
+def flag_what(flag: Flag) -> str:
+    """What a flag saw, in words, never its id."""
+    return flag.basis or (
         "the lower back rounds" if flag.id == "lumbar_flexion" else "the lower back over-arches"
     )
-    return f"rep {rep}: {what}\n{flag.confidence:.0%} confidence, {BASIS_WORDS[flag.kind]}"
+
+
+def flag_words(rep: int, flag: Flag) -> str:
+    """The flag message drawn on the frames (two lines): what was seen, how sure, and what it
+    was judged against."""
+    return (
+        f"rep {rep}: {flag_what(flag)}\n{flag.confidence:.0%} confidence, {BASIS_WORDS[flag.kind]}"
+    )
 
 
 def draw_frame(
