@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.dev-installed-stamp
 UNIT_TESTS := -m "not slow and not postgres"
 MEDIAPIPE := mediapipe==0.10.14
 
-.PHONY: run test lint typecheck unit coverage bench system-deps clean
+.PHONY: run test lint typecheck unit coverage bench bench-table system-deps clean
 
 # The venv is rebuilt whenever the pins change. mediapipe is installed without its
 # dependencies: its wheel asks for opencv-contrib-python (clashes with the headless build)
@@ -58,8 +58,14 @@ test: $(DEV_STAMP) system-deps lint
 coverage: $(DEV_STAMP)
 	$(BIN)/python -m tests.coverage_floors
 
+# Every benchmark, each writing artifacts/bench/<name>.json (a few minutes). CHECK=1: exit 1
+# when a goal is missed; QUICK=1: smaller sizes. `make bench-table` then rewrites the README's
+# speed table from those files.
 bench: $(DEV_STAMP)
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(if $(CHECK),--check) $(if $(QUICK),--quick)
+
+bench-table: $(DEV_STAMP)
+	$(BIN)/python bench/readme_table.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .coverage .coverage.*

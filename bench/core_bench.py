@@ -1,18 +1,22 @@
 """Core engine speed: assessments per second on one core, and next-question latency.
 
-Run: .venv/bin/python bench/core_bench.py   (or `make bench` for every benchmark)
+Run: .venv/bin/python bench/core_bench.py [--quick] [--json FILE] [--check]
+(or `make bench` for every benchmark; the JSON is bench_report.py's shape).
 Cases are random but seeded, drawn from the whole finding vocabulary, so every rule and
 cause is exercised. Timings use one core (sched_setaffinity) as the issue asks.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import random
 import statistics
+import sys
 import time
 from typing import Any
 
+from bench_report import BenchReport, add_bench_arguments
 from machine_info import machine
 
 from backcheck.core import Case, assess, load_knowledge, next_questions
@@ -66,33 +70,81 @@ def bench_interview(kb: Knowledge, sessions: int, rng: random.Random) -> list[fl
     return latencies
 
 
-def main() -> None:
-    """Print the figures."""
+GOAL_ASSESS_RATE = 20_000.0
+GOAL_NEXT_QUESTION_P99_MS = 5.0
+
+
+def main() -> int:
+    """Measure, print and write the figures; the exit status follows --check."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_bench_arguments(parser)
+    args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    report = BenchReport("core", title="core", quick=args.quick)
     kb = load_knowledge()
     rng = random.Random(20261124)
     cases = [random_case(kb, rng) for _ in range(2000)]
+    seconds, sessions = (1.0, 100) if args.quick else (3.0, 300)
     print(f"machine: {machine()} (pinned to one core)")
-    rate = bench_assess(kb, cases)
+    rate = bench_assess(kb, cases, seconds)
     print(
         f"assess (triage + causes + plan + next questions): {rate:,.0f} assessments/s "
-        f"({1e6 / rate:.0f} us each; goal >= 20,000/s)"
+        f"({1e6 / rate:.0f} us each; goal >= {GOAL_ASSESS_RATE:,.0f}/s)"
     )
-    rate_no_q = 0.0
     start = time.perf_counter()
     for case in cases * 3:
         assess(case, kb, question_limit=0)
     rate_no_q = len(cases) * 3 / (time.perf_counter() - start)
     print(f"assess without next-question ranking: {rate_no_q:,.0f} assessments/s")
-    latencies = sorted(bench_interview(kb, 300, rng))
+    latencies = sorted(bench_interview(kb, sessions, rng))
     p50 = statistics.median(latencies)
     p99 = latencies[int(len(latencies) * 0.99) - 1]
     print(
         f"interview next question: p50 {p50:.3f} ms, p99 {p99:.3f} ms, max {latencies[-1]:.3f} ms "
-        f"over {len(latencies):,} calls (goal p99 < 5 ms)"
+        f"over {len(latencies):,} calls (goal p99 < {GOAL_NEXT_QUESTION_P99_MS:.0f} ms)"
     )
+    report.measure(
+        "assess_rate",
+        rate,
+        "/s",
+        "assess (triage + causes + plan + next questions), one core",
+    )
+    report.reference(
+        "assess_no_ranking_rate",
+        rate_no_q,
+        "/s",
+        "assess without next-question ranking, one core (same run)",
+        headline=True,
+    )
+    report.ratio(
+        "ranking_share",
+        "assess_rate",
+        "assess_no_ranking_rate",
+        "assess with ranking / without (the cost of choosing the next questions)",
+    )
+    report.measure("next_question_p50_ms", p50, "ms", "interview next question, p50")
+    report.measure("next_question_p99_ms", p99, "ms", "interview next question, p99")
+    report.measure("next_question_max_ms", latencies[-1], "ms", "interview next question, max")
+    report.measure("next_question_calls", len(latencies), "calls", "next-question calls timed")
+    report.goal(
+        "assess_rate",
+        "assess (triage + causes + plan + next questions), one core",
+        rate,
+        ">=",
+        GOAL_ASSESS_RATE,
+        "/s",
+    )
+    report.goal(
+        "next_question_p99",
+        "interview next-question latency, p99",
+        p99,
+        "<",
+        GOAL_NEXT_QUESTION_P99_MS,
+        "ms",
+    )
+    return report.finish(args)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

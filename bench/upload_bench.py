@@ -1,7 +1,8 @@
 """Video upload over loopback: a 100 MB clip into `backcheck serve --network` (paired).
 
-Run: .venv/bin/python bench/upload_bench.py [--mb 100] [--clip PATH] [--browser]
-(or `make bench`; --browser also sends it through Chromium's upload form, XHR + progress bar).
+Run: .venv/bin/python bench/upload_bench.py [--mb 100] [--clip PATH] [--browser] [--quick]
+[--json FILE] [--check] (or `make bench`; --browser also sends it through Chromium's upload
+form, XHR + progress bar; --quick sends 30 MB; the JSON is bench_report.py's shape).
 The clip is a real one from ../shared/data padded with an MP4 'free' box to the size (a
 valid MP4, built in a temp dir and deleted after). Figures: upload time and MB/s, the server's
 peak memory (RSS sampled every 10 ms, against its RSS before the upload), and two
@@ -26,6 +27,7 @@ import time
 from pathlib import Path
 
 import httpx
+from bench_report import BenchReport, add_bench_arguments
 from machine_info import machine
 
 REPO = Path(__file__).resolve().parents[1]
@@ -198,20 +200,29 @@ def browser_upload(url: str, link: str, video: Path) -> tuple[float, int]:
 def main() -> int:
     """Build the file, start the server, pair, upload, report, check the goals."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mb", type=int, default=100)
+    add_bench_arguments(parser)
+    parser.add_argument("--mb", type=int, help="clip size in MB (100, quick 30)")
     parser.add_argument("--clip", type=Path, default=DEFAULT_CLIP)
     parser.add_argument(
         "--browser", action="store_true", help="also upload through Chromium's upload form"
     )
     args = parser.parse_args()
+    megabytes = args.mb or (30 if args.quick else 100)
+    report = BenchReport("upload", title="upload", quick=args.quick)
     if not args.clip.exists():
-        print(f"upload bench: clip not found: {args.clip}")
-        return 2
-    print(machine())
+        why = f"the clip is not here: {args.clip}"
+        print(f"upload bench: {why}")
+        for key, description, comparison, threshold, unit in (
+            ("upload_over_bare_app", "upload time / a bare app's", "<=", GOAL_SINK_RATIO, "×"),
+            ("rss_growth", "server memory growth per 100 MB", "<", GOAL_RSS_GROWTH_MB, "MB"),
+        ):
+            report.goal_not_checked(key, description, comparison, threshold, unit, why)
+        return report.finish(args)
+    print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory(prefix="backcheck-upload-") as tmp:
         root = Path(tmp)
-        video = root / "clip-100mb.mp4"
-        padded_clip(args.clip, video, args.mb * MB)
+        video = root / f"clip-{megabytes}mb.mp4"
+        padded_clip(args.clip, video, megabytes * MB)
         size_mb = video.stat().st_size / MB
         port = free_port()
         env = dict(os.environ, BACKCHECK_DATA_DIR=str(root / "data"), PYTHONUNBUFFERED="1")
@@ -291,15 +302,42 @@ def main() -> int:
         print(f"  Chromium, phone-size upload form (XHR + progress bar): {browser_s:6.2f} s  "
               f"{size_mb / browser_s:7.1f} MB/s, {bar_values} bar positions seen, "
               f"server peak {browser_peak:.0f} MB")  # fmt: skip
-    ok = True
-    if growth > GOAL_RSS_GROWTH_MB * size_mb / 100:
-        print(f"  GOAL MISSED: peak memory growth over {GOAL_RSS_GROWTH_MB:.0f} MB per 100 MB")
-        ok = False
-    if upload_s > GOAL_SINK_RATIO * sink_s:
-        print(f"  GOAL MISSED: more than {GOAL_SINK_RATIO:.0f}x the bare app's time")
-        ok = False
-    print("  goals met" if ok else "  goals missed")
-    return 0 if ok else 1
+    what = f"{size_mb:.0f} MB clip uploaded over loopback, network mode, paired"
+    report.measure("upload_s", upload_s, "s", f"{what} (httpx)")
+    report.measure("upload_mb_s", upload_rate, "MB/s", f"{what} (httpx)", headline=True)
+    report.reference("bare_app_s", sink_s, "s", "same body to a bare uvicorn app draining it")
+    report.reference("bare_app_mb_s", sink_rate, "MB/s", "bare uvicorn app draining the body")
+    report.reference("disk_mb_s", disk_rate, "MB/s", "copy + fsync to the same disk")
+    report.reference("socket_mb_s", socket_rate, "MB/s", "loopback TCP, reader drops it")
+    ratio = report.ratio(
+        "upload_over_bare_app", "upload_s", "bare_app_s", "upload time / bare app's time"
+    )
+    report.ratio("upload_over_disk", "upload_mb_s", "disk_mb_s", "upload speed / disk speed")
+    report.measure("server_rss_before_mb", before, "MB", "server memory before the upload")
+    report.measure("server_rss_peak_mb", sampler.peak, "MB", "server memory, peak in upload")
+    report.measure("server_rss_growth_mb", growth, "MB", "server memory growth in the upload")
+    if args.browser:
+        report.measure(
+            "browser_upload_s", browser_s, "s", "Chromium upload form (XHR + progress bar)"
+        )
+        report.measure("browser_bar_positions", bar_values, "positions", "progress bar values")
+    report.goal(
+        "upload_over_bare_app",
+        f"{what}: time / a bare uvicorn app draining the same body (same run)",
+        ratio,
+        "<=",
+        GOAL_SINK_RATIO,
+        "×",
+    )
+    report.goal(
+        "rss_growth",
+        f"server memory growth while receiving the {size_mb:.0f} MB body (it streams)",
+        growth,
+        "<",
+        round(GOAL_RSS_GROWTH_MB * size_mb / 100, 1),
+        "MB",
+    )
+    return report.finish(args)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,15 @@
 """Web app speed: HTTP assess latency under load, and upload → result time for a clip.
 
-Run: .venv/bin/python bench/web_bench.py [--rate 500] [--seconds 10] [--clip PATH]
-(or `make bench`). The server is `backcheck serve` (one uvicorn process) on 127.0.0.1; the
-load generator runs in another process (raw asyncio HTTP/1.1 keep-alive, open loop at a fixed
-rate, latency measured from each request's scheduled send time so queueing is counted). On
-a 2-core machine the server and the generator share the two cores. Bounded: the open-loop
-phase sends rate × seconds requests and stops after seconds + 10 s whatever happens.
+Run: .venv/bin/python bench/web_bench.py [--rate 500] [--seconds 10] [--clip PATH] [--quick]
+[--json FILE] [--check] (or `make bench`; the JSON is bench_report.py's shape).
+The server is `backcheck serve` (one uvicorn process) on 127.0.0.1; the load generator runs
+in another process (raw asyncio HTTP/1.1 keep-alive, open loop at a fixed rate, latency
+measured from each request's scheduled send time so queueing is counted). On a 2-core
+machine the server and the generator share the two cores. Bounded: the open-loop phase
+sends rate × seconds requests and stops after seconds + 10 s whatever happens.
+References measured in the same run: the same closed loop against a bare uvicorn app that
+parses the JSON body and answers a small JSON (the HTTP stack's share, on the same cores),
+and for upload → result `backcheck analyze` on the same clip, interleaved.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from bench_report import BenchReport, add_bench_arguments
 from machine_info import machine
 
 REPO = Path(__file__).resolve().parents[1]
@@ -46,6 +51,44 @@ CASE = {
         "sitting_hours_per_day": 9,
     }
 }
+
+
+BARE_APP = """
+import json, sys, uvicorn
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    body, more = b"", True
+    while more:
+        message = await receive()
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+    out = json.dumps({"fields": len(json.loads(body or b"{}"))}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(out)).encode())]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": out})
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+"""
+
+
+def bare_throughput(seconds: float, connections: int) -> float:
+    """Requests/s of the same closed loop against a bare uvicorn app (the reference)."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-c", BARE_APP, str(port)])
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.post(f"http://127.0.0.1:{port}/", json={}, timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        run_generator(port, "closed", seconds=1.0, connections=4)  # warm up
+        result = run_generator(port, "closed", seconds=seconds, connections=connections)
+        return float(result["requests"] / result["elapsed"])
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
 
 
 def free_port() -> int:
@@ -228,54 +271,87 @@ def video_available() -> bool:
     return available()
 
 
-def main() -> None:
-    """Run both benchmarks and print the figures (and JSON on the last line)."""
-    parser = argparse.ArgumentParser(description=__doc__)
+GOAL_P99_MS = 50.0
+GOAL_UPLOAD_OVER_CLI = 1.1
+
+
+def main() -> int:
+    """Run both benchmarks, print and write the figures; the exit status follows --check."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_bench_arguments(parser)
     parser.add_argument("--rate", type=float, default=500.0, help="requests per second")
-    parser.add_argument("--seconds", type=float, default=10.0, help="open-loop duration")
+    parser.add_argument("--seconds", type=float, help="open-loop duration (10, quick 4)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--clip", type=Path, default=DEFAULT_CLIP)
-    parser.add_argument("--runs", type=int, default=3, help="upload and CLI runs each")
-    args = parser.parse_args(sys.argv[1:] if __name__ == "__main__" else [])
+    parser.add_argument("--runs", type=int, help="upload and CLI runs each (3, quick 1)")
+    args = parser.parse_args()
+    seconds = args.seconds or (4.0 if args.quick else 10.0)
+    runs = args.runs or (1 if args.quick else 3)
+    report = BenchReport("web", title="web", quick=args.quick)
     print(f"machine: {machine()}")
-    figures: dict[str, Any] = {"machine": machine()}
     root = Path(tempfile.mkdtemp(prefix="backcheck-webbench-"))
     server, url = start_server(root / "data")
     port = int(url.rsplit(":", 1)[1])
     try:
         run_generator(port, "closed", seconds=1.0, connections=4)  # warm up
-        closed = run_generator(port, "closed", seconds=5.0, connections=args.connections)
+        closed_s = 2.0 if args.quick else 5.0
+        closed = run_generator(port, "closed", seconds=closed_s, connections=args.connections)
         throughput = closed["requests"] / closed["elapsed"]
+        bare = bare_throughput(closed_s, args.connections)
         print(
-            f"assess max throughput (closed loop, {args.connections} conns): {throughput:.0f} req/s"
+            f"assess max throughput (closed loop, {args.connections} conns): {throughput:.0f} "
+            f"req/s; bare uvicorn app, same loop: {bare:.0f} req/s"
         )
         open_ = run_generator(
-            port, "open", rate=args.rate, seconds=args.seconds, connections=args.connections
+            port, "open", rate=args.rate, seconds=seconds, connections=args.connections
         )
         lat = [x * 1000 for x in open_["latencies"]]
         achieved = open_["sent"] / open_["elapsed"]
         p50, p90, p99 = pct(lat, 50), pct(lat, 90), pct(lat, 99)
         print(
-            f"assess at {args.rate:.0f} req/s for {args.seconds:.0f} s: sent {open_['sent']} "
+            f"assess at {args.rate:.0f} req/s for {seconds:.0f} s: sent {open_['sent']} "
             f"(achieved {achieved:.0f} req/s), errors {open_['errors']}, latency ms "
-            f"p50 {p50:.2f} p90 {p90:.2f} p99 {p99:.2f} max {max(lat):.2f} "
-            f"(goal p99 < 50: {'met' if p99 < 50 else 'NOT met'})"
+            f"p50 {p50:.2f} p90 {p90:.2f} p99 {p99:.2f} max {max(lat):.2f}"
         )
-        figures["assess"] = {
-            "max_throughput_rps": round(throughput, 1),
-            "rate_rps": args.rate,
-            "achieved_rps": round(achieved, 1),
-            "requests": open_["sent"],
-            "errors": open_["errors"],
-            "p50_ms": round(p50, 2),
-            "p90_ms": round(p90, 2),
-            "p99_ms": round(p99, 2),
-            "max_ms": round(max(lat), 2),
-        }
+        what = f"HTTP assess at {args.rate:.0f} req/s for {seconds:.0f} s"
+        report.measure(
+            "assess_max_rps",
+            throughput,
+            "req/s",
+            f"HTTP assess, most requests/s (closed loop, {args.connections} connections)",
+            headline=True,
+        )
+        report.reference(
+            "bare_app_max_rps",
+            bare,
+            "req/s",
+            "bare uvicorn app parsing the same JSON, same closed loop (same run)",
+            headline=True,
+        )
+        report.ratio(
+            "assess_over_bare_app",
+            "assess_max_rps",
+            "bare_app_max_rps",
+            "HTTP assess throughput / bare uvicorn app's",
+            headline=True,
+        )
+        report.measure("assess_achieved_rps", achieved, "req/s", f"{what}: achieved rate")
+        report.measure("assess_requests", open_["sent"], "requests", f"{what}: sent")
+        report.measure("assess_errors", open_["errors"], "requests", f"{what}: not 200")
+        report.measure("assess_p50_ms", p50, "ms", f"{what}: latency p50", headline=True)
+        report.measure("assess_p90_ms", p90, "ms", f"{what}: latency p90")
+        report.measure("assess_p99_ms", p99, "ms", f"{what}: latency p99")
+        report.measure("assess_max_ms", max(lat), "ms", f"{what}: latency max")
+        report.goal(
+            "assess_p99", f"{what}: latency p99 (load generator in another process)",
+            p99, "<", GOAL_P99_MS, "ms",
+        )  # fmt: skip
+        report.goal("assess_errors", f"{what}: errors", open_["errors"], "<=", 0, "requests")
+        video_goal = f"upload → result / `backcheck analyze`, same clip ({args.clip.name})"
         if video_available() and args.clip.exists():
             uploads: list[float] = []
             clis: list[float] = []
-            for i in range(args.runs):  # interleaved, so load from elsewhere hits both alike
+            for i in range(runs):  # interleaved, so load from elsewhere hits both alike
                 uploads.append(upload_to_result(url, args.clip))
                 clis.append(cli_time(args.clip, root / f"cli{i}"))
             up, cli = statistics.median(uploads), statistics.median(clis)
@@ -283,23 +359,33 @@ def main() -> None:
             cli_runs = ", ".join(f"{c:.2f}" for c in clis)
             print(
                 f"{args.clip.name}: upload → result {up:.2f} s (runs {up_runs}); "
-                f"CLI analyze {cli:.2f} s (runs {cli_runs}); "
-                f"ratio {up / cli:.2f} (goal ≤ 1.1: {'met' if up / cli <= 1.1 else 'NOT met'})"
+                f"CLI analyze {cli:.2f} s (runs {cli_runs}); ratio {up / cli:.2f}"
             )
-            figures["video"] = {
-                "clip": args.clip.name,
-                "upload_to_result_s": round(up, 3),
-                "cli_s": round(cli, 3),
-                "ratio": round(up / cli, 3),
-            }
+            report.measure(
+                "upload_to_result_s", up, "s", f"upload → result, {args.clip.name} (median)",
+                headline=True,
+            )  # fmt: skip
+            report.reference(
+                "cli_analyze_s", cli, "s", "`backcheck analyze`, same clip, same run (median)",
+                headline=True,
+            )  # fmt: skip
+            ratio = report.ratio(
+                "upload_over_cli", "upload_to_result_s", "cli_analyze_s", "upload → result / CLI"
+            )
+            report.goal("upload_over_cli", video_goal, ratio, "<=", GOAL_UPLOAD_OVER_CLI, "×")
+            report.extra["video_runs_s"] = {"upload": uploads, "cli": clis}
         else:
-            print("video: skipped (backcheck.video unavailable or clip missing)")
+            why = "backcheck.video unavailable or the clip missing"
+            print(f"video: skipped ({why})")
+            report.goal_not_checked(
+                "upload_over_cli", video_goal, "<=", GOAL_UPLOAD_OVER_CLI, "×", why
+            )
     finally:
         server.terminate()
         server.wait(timeout=15)
         shutil.rmtree(root, ignore_errors=True)
-    print(json.dumps(figures))
+    return report.finish(args)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from backcheck.core import load_knowledge
+from tests.cli.cli_kit import context_questions_all_unknown
 
 BACKCHECK = [sys.executable, "-m", "backcheck"]
 KB = load_knowledge()
@@ -149,7 +150,7 @@ def test_knowledge_markdown_names_every_item() -> None:
         assert f"`{item_id}`" in text, item_id
 
 
-CONTEXT_QUESTIONS = sum(len(s.findings) for s in KB.screens if s.kind == "context")
+CONTEXT_QUESTIONS = context_questions_all_unknown()
 SAFETY_SCREENS = [s for s in KB.screens if s.kind == "safety"]
 
 

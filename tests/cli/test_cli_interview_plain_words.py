@@ -11,9 +11,10 @@ import sys
 import pytest
 
 from backcheck.core import load_knowledge
+from tests.cli.cli_kit import context_questions_all_unknown
 
 KB = load_knowledge()
-CONTEXT_QUESTIONS = sum(len(s.findings) for s in KB.screens if s.kind == "context")
+CONTEXT_QUESTIONS = context_questions_all_unknown()
 SAFETY_SCREENS = [s for s in KB.screens if s.kind == "safety"]
 
 # ids, enum values and Python values a person must never read

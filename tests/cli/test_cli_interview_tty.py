@@ -14,6 +14,7 @@ import time
 import pytest
 
 from backcheck.core import load_knowledge
+from tests.cli.cli_kit import context_questions_all_unknown
 
 KB = load_knowledge()
 
@@ -69,7 +70,7 @@ class Terminal:
         return code
 
 
-CONTEXT_QUESTIONS = sum(len(s.findings) for s in KB.screens if s.kind == "context")
+CONTEXT_QUESTIONS = context_questions_all_unknown()
 FIRST_SAFETY = next(s for s in KB.screens if s.kind == "safety")
 NEEDS_PTY = pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a POSIX pseudo-terminal")
 
@@ -158,5 +159,46 @@ def test_invalid_answer_in_a_terminal_is_asked_again() -> None:
     term.read_until("Please answer with a number")
     term.read_until("don't know] > ", timeout=10, times=2)
     assert "Where" not in term.screen.split("maybe")[-1]
+    term.process.kill()
+    term.close()
+
+
+def _to_tried_self_care(term: Terminal) -> None:
+    """Answer "don't know" up to the question whether self-care was tried."""
+    pain_now = next(s for s in KB.screens if s.id == "the_pain_now")
+    before = sum(len(s.findings) for s in KB.screens[: KB.screens.index(pain_now)])
+    before += pain_now.findings.index("tried_conservative_care")
+    for number in range(1, before + 1):
+        term.read_until("don't know] > ", times=number)
+        term.type("?")
+    term.read_until("Have you tried self-care")
+    term.read_until("don't know] > ", times=before + 1)
+
+
+@NEEDS_PTY
+def test_did_self_care_help_is_not_asked_after_no_i_did_not_try_it() -> None:
+    term = Terminal("interview")
+    _to_tried_self_care(term)
+    before = len(term.screen)
+    term.type("n")
+    screen = term.read_until("Are you pregnant")
+    assert "did it help" not in screen[before:]
+    assert screen.count("Are you pregnant") == 1
+    term.process.kill()
+    term.close()
+
+
+@NEEDS_PTY
+def test_did_self_care_help_is_asked_after_yes_i_tried_it() -> None:
+    term = Terminal("interview")
+    _to_tried_self_care(term)
+    before = len(term.screen)
+    term.type("y")
+    screen = term.read_until("did it help?")
+    assert "Are you pregnant" not in screen[before:]
+    term.type("n")
+    screen = term.read_until("Are you pregnant")
+    term.type("y")
+    term.read_until("Any of these?")
     term.process.kill()
     term.close()

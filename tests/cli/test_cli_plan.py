@@ -49,3 +49,18 @@ def test_a_picture_path_is_printed_whole_however_deep_the_install(monkeypatch: A
             "illustrations": ["/static/illustrations/lockout_glutes.svg"]}
     lines = render._exercise_lines(item)
     assert f"      Picture: {deep}/lockout_glutes.svg" in lines
+
+
+def test_a_pregnant_lifter_is_told_to_brace_breathing_out_in_the_terminal(
+    tmp_path: Path,
+) -> None:
+    findings = {**negative_screen(), "lift": "squat", "pain_score": 3,
+                "pregnant_or_recent_birth": True}
+    result = run("assess", "--input", str(write_case(tmp_path, findings)), "--format", "text")
+    assert result.returncode == 0, result.stderr
+    out = " ".join(result.stdout.split())
+    assert "Brace while breathing out (pregnancy or after a birth)" in out
+    assert "Heavy lifting while pregnant or after a birth" in out
+    assert "Practise 360-degree bracing" in out  # named among the items held back, with why
+    assert "brace while breathing out instead" in out
+    assert "hold the breath." not in out

@@ -8,12 +8,12 @@ from backcheck.core import Case, assess
 from backcheck.core.journal import (
     SYMPTOMS,
     Entry,
-    SessionLog,
     derive_findings,
     journal_programme,
     merge_findings,
     warning_signs,
 )
+from backcheck.core.programme import SessionLog
 from tests.core.core_kit import BASELINE, KB
 
 TODAY = date(2025, 6, 10)

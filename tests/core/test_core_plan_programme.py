@@ -224,7 +224,10 @@ RULE = KB.programme.rule
 
 
 def session(n: int, during: int, morning: int | None, before: int = 2, **kw: Any) -> Session:
-    return Session(START + timedelta(days=n), before, during, during, morning, **kw)
+    return Session(
+        day=START + timedelta(days=n), pain_before=before, pain_during=during,
+        pain_after=during, pain_next_morning=morning, **kw,
+    )
 
 
 def test_rule_verdicts() -> None:

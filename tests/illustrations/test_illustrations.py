@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import io
-import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -17,12 +16,12 @@ from PIL import Image
 from backcheck.core import load_knowledge
 from backcheck.illustrations import FigureError, figures, render_svg, svg_dir, svg_file
 from backcheck.illustrations.draw import figure_from, render_still
+from tests.browser import CHROMIUM
 
 KB = load_knowledge()
 SVG = "{http://www.w3.org/2000/svg}"
 PRESCRIBED = sorted({name for item in KB.plan_items for name in item.illustrations})
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / "illustrations"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def test_every_exercise_names_figures_that_exist() -> None:

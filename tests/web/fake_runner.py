@@ -1,7 +1,9 @@
 """A stand-in analysis runner for the job machinery tests (no pose model, milliseconds).
 
 What it does depends on the uploaded bytes: FAIL → a clean analysis error, CRASH → the
-worker process dies, HANG → it never finishes (the timeout must stop it).
+worker process dies, HANG → it never finishes (the timeout must stop it), WAIT → it waits
+until a file named RELEASE appears in its job folder (up to WAIT_S), then finishes normally:
+the test decides when, e.g. after it killed and restarted the server.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from typing import Any
 
 from backcheck.jobs.runner import AnalysisError, ProgressFn
 
+WAIT_S = 120.0
+RELEASE = "release"
 # A 1x1 PNG.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -33,6 +37,10 @@ class FakeRunner:
             os._exit(3)
         if b"HANG" in data:
             time.sleep(3600)
+        if b"WAIT" in data:
+            deadline = time.monotonic() + WAIT_S
+            while not (out_dir / RELEASE).exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
         time.sleep(0.2)
         progress(0.6, "pose")
         shutil.copy(video, out_dir / "annotated.mp4")

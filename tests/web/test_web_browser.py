@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,32 +15,10 @@ from backcheck.jobs.runner import DEFAULT_RUNNER_SPEC, video_available
 from tests.web.web_support import CLIPS, SCREENSHOTS, LiveServer, start_server
 
 pytestmark = pytest.mark.slow
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 KB = load_knowledge()
 # A muscular strain from a lift: the pain changes with movement and started with the lift.
 # ("Is the pain the same whatever you do?" is answered No.)
 YES = {"onset_with_lift", "improves_with_movement"}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium not installed: run `make system-deps`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -91,6 +68,8 @@ def answer_screen(page: Any, choose: dict[str, str] | None = None) -> str:
     sid: str = page.get_attribute("[data-screen]", "data-screen")
     for field in page.query_selector_all("fieldset[data-question]"):
         qid = field.get_attribute("data-question")
+        if field.is_hidden():  # asked only after another answer on this screen
+            continue
         definition = KB.findings[qid]
         if definition.type in ("int", "number"):
             if qid in NUMBERS:
@@ -98,8 +77,6 @@ def answer_screen(page: Any, choose: dict[str, str] | None = None) -> str:
             continue
         if choose and qid in choose:
             label = choose[qid]
-        elif qid == "relieved_by_conservative_care":
-            label = "I don't know"  # self-care not tried yet
         elif definition.type == "bool":
             label = "Yes" if qid in YES else "No"
         else:
@@ -108,6 +85,22 @@ def answer_screen(page: Any, choose: dict[str, str] | None = None) -> str:
     page.get_by_role("button", name="Next", exact=True).click()
     page.wait_for_load_state()
     return sid
+
+
+def test_did_self_care_help_shows_only_once_yes_is_picked(page: Any) -> None:
+    start_interview(page)
+    assert answer_screen(page) == "the_lift"
+    relieved = page.locator('fieldset[data-question="relieved_by_conservative_care"]')
+    tried = page.locator('fieldset[data-question="tried_conservative_care"]')
+    assert relieved.is_hidden()
+    tried.locator('label.option:has-text("Yes") input').first.check()
+    assert relieved.is_visible()
+    relieved.locator('label.option:has-text("No") input').first.check()
+    shot(page, "interview_pain_now_tried_phone")
+    tried.locator('label.option:has-text("No") input').first.check()
+    assert relieved.is_hidden()
+    assert relieved.locator("input:checked").count() == 0  # a hidden answer is not sent
+    assert page.locator('fieldset[data-question="pregnant_or_recent_birth"]').is_visible()
 
 
 def test_emergency_interview_puts_the_advice_first(page: Any) -> None:

@@ -4,7 +4,6 @@ deleting an entry with a warning sign asks first. Screenshots: artifacts/screens
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,20 +15,7 @@ from tests.web.test_web_programme import add_interview
 from tests.web.web_support import SCREENSHOTS, LiveServer, start_server
 
 pytestmark = pytest.mark.slow
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = SCREENSHOTS / "plan"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium not installed: run `make system-deps`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from backcheck.jobs.store import INTERRUPTED
+from backcheck.jobs.store import WORKER_GONE
 from backcheck.storage import AnalysisJob, open_database
 from backcheck.web.analyses.upload import sniff_container
 from backcheck.web.app import create_app
@@ -178,7 +178,7 @@ def test_restart_marks_interrupted_jobs_failed_and_runs_queued_ones(settings: Se
     db.close()
     with TestClient(create_app(settings)) as client:
         interrupted = client.get(f"/api/v1/analyses/{'a' * 32}").json()
-        assert interrupted["status"] == "failed" and interrupted["error"] == INTERRUPTED
+        assert interrupted["status"] == "failed" and interrupted["error"] == WORKER_GONE
         assert finished(client, "c" * 32)["status"] == "done"
         assert len(client.get("/api/v1/analyses").json()) == 2
 

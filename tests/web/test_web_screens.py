@@ -153,3 +153,55 @@ def test_an_unanswered_safety_item_is_asked_again_with_a_message(client: TestCli
     assert r.status_code == 422
     assert "Answer yes, no or I don't know" in visible_text(r.text)
     assert 'data-screen="safety_nerves"' in r.text
+
+
+def test_did_self_care_help_is_shown_only_after_yes_i_tried_it(client: TestClient) -> None:
+    url = start(client)
+    page = client.get(url).text
+    page = submit(client, url, page, {q: "unknown" for q in screen_questions(page)})
+    assert 'data-screen="the_pain_now"' in page
+    fieldset = re.search(r'<fieldset data-question="relieved_by_conservative_care"[^>]*>', page)
+    assert fieldset, "the question is on the page (visible without JavaScript)"
+    assert 'data-show-if-name="q_tried_conservative_care"' in fieldset.group(0)
+    assert 'data-show-if-value="yes"' in fieldset.group(0)
+    # the pregnancy question, once, in plain words
+    text = visible_text(page)
+    assert text.count("Are you pregnant, or have you given birth in the last 12 months?") == 1
+    assert_plain(page, "the pain now")
+
+
+def test_a_blank_did_it_help_after_not_tried_is_not_recorded() -> None:
+    from backcheck.storage import Interview
+    from backcheck.web.interview import service
+
+    screen = next(s for s in KB.screens if s.id == "the_pain_now")
+    for tried, recorded in (("no", False), ("unknown", False), ("yes", True)):
+        interview = Interview(findings={"lift": "squat"}, asked=["lift", "phase", "onset"])
+        answers = {fid: "" for fid in screen.findings}
+        answers["tried_conservative_care"] = tried
+        service.record_screen(
+            interview=interview,
+            question_ids=list(screen.findings),
+            answers=answers,
+            none_of_these=False,
+        )
+        # left blank: "don't know" when it was to be asked, not asked at all otherwise
+        assert ("relieved_by_conservative_care" in interview.asked) is recorded, tried
+        assert "relieved_by_conservative_care" not in interview.findings
+        assert "pregnant_or_recent_birth" in interview.asked  # a blank is "don't know"
+
+
+def test_an_answer_given_anyway_is_kept_and_read_safely() -> None:
+    """Without JavaScript the question stays visible: an answer given there after "no, not
+    tried" is kept, and the contradiction is resolved toward having tried (the safer reading)."""
+    from backcheck.storage import Interview
+    from backcheck.web.interview import service
+
+    interview = Interview(findings={}, asked=[])
+    service.record_screen(
+        interview=interview,
+        question_ids=["tried_conservative_care", "relieved_by_conservative_care"],
+        answers={"tried_conservative_care": "no", "relieved_by_conservative_care": "no"},
+        none_of_these=False,
+    )
+    assert interview.findings["relieved_by_conservative_care"] is False

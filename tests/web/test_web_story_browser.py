@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from tests.web.test_web_browser import ARGS, CHROMIUM
 from tests.web.web_support import SCREENSHOTS, LiveServer, start_server
 
 pytestmark = pytest.mark.slow
@@ -19,16 +18,6 @@ EVERYDAY = (
     "tweaked my lower back on squats yesterday, butt wink at the bottom, about 5/10, "
     "no leg pain, no numbness, bladder fine. hurts to bend over"
 )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

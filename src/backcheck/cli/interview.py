@@ -93,7 +93,13 @@ class TerminalInterview:
             self._ask_safety_screen(screen)
             return
         for question in screen.questions:
-            self._ask_one(question)
+            if not self._left_out(question):
+                self._ask_one(question)
+
+    def _left_out(self, question: Question) -> bool:
+        """An earlier answer on this screen settled that the question is not to be asked."""
+        seen = set(self.case.findings) | self.skipped
+        return self.knowledge.findings[question.id].left_out(self.case.findings, seen)
 
     def _ask_safety_screen(self, screen: Screen) -> None:
         for number, question in enumerate(screen.questions, 1):

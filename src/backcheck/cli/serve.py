@@ -55,7 +55,7 @@ def serve_command(
     """Start the web app: interview, pain journal, video check and report in the browser."""
     import uvicorn
 
-    from backcheck.storage import open_database
+    from backcheck.storage import folder_lock, open_database
     from backcheck.storage.db import display_url
     from backcheck.web.app import create_app
     from backcheck.web.settings import SettingsError, load_settings
@@ -76,6 +76,12 @@ def serve_command(
         fail(str(exc))
     except OSError as exc:
         fail(f"cannot use the data folder: {exc}")
+    try:  # one server per data folder; held until this process ends (kill -9 included)
+        folder_lock.acquire(settings.data_dir)
+    except folder_lock.FolderInUse as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot lock the data folder {settings.data_dir}: {exc.strerror or exc}")
     shown = display_url(settings.database_url)
     try:  # fail with one line, before the server starts, if the database is unusable
         open_database(settings.database_url).close()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from collections.abc import Collection, Container
+from collections.abc import Collection, Container, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
@@ -25,7 +25,7 @@ from backcheck.core.case import Case
 
 if TYPE_CHECKING:
     from backcheck.core.assessment import Assessment
-from backcheck.core.conditions import UNKNOWN, FindingValue, leaves
+from backcheck.core.conditions import UNKNOWN, Condition, FindingValue, Leaf, leaves, to_data
 from backcheck.core.inference import CauseResult, infer_causes, logit
 from backcheck.core.knowledge.loader import load_knowledge
 from backcheck.core.knowledge.schema import (
@@ -59,6 +59,8 @@ class Question:
     none_value: FindingValue | None = None
     how_to: str | None = None
     unit: str | None = None
+    # asked only when this holds on the earlier answers (see FindingDef.ask_when)
+    ask_when: Condition | None = None
 
     @classmethod
     def of(cls, finding: FindingDef) -> Question:
@@ -82,7 +84,17 @@ class Question:
             finding.safe_value if finding.red_flag else None,
             finding.how_to,
             finding.unit,
+            finding.ask_when,
         )
+
+    @property
+    def shown_if(self) -> tuple[str, FindingValue] | None:
+        """(finding, answer) when this question is asked only after that one answer to one
+        other question: a page can then show it only once that answer is picked."""
+        condition = self.ask_when
+        if isinstance(condition, Leaf) and condition.op == "is":
+            return condition.finding, condition.value
+        return None
 
     @property
     def prompt(self) -> str:
@@ -116,6 +128,8 @@ class Question:
             out["how_to"] = self.how_to
         if self.unit:
             out["unit"] = self.unit
+        if self.ask_when is not None:
+            out["ask_when"] = to_data(self.ask_when)
         return out
 
 
@@ -157,6 +171,8 @@ class _Index:
     # findings that report an observed fault, and per cause whether it needs one
     observed: frozenset[str]
     needs_observation: tuple[bool, ...]
+    # findings asked only when their ``ask_when`` holds
+    conditional: tuple[FindingDef, ...]
 
 
 @lru_cache(maxsize=4)
@@ -259,6 +275,7 @@ def _index(knowledge: Knowledge) -> _Index:
         {lay: target.id for lay, target in stands_for.items()},
         frozenset(f.id for f in knowledge.findings.values() if f.observation),
         tuple(c.needs_observation for c in knowledge.causes),
+        tuple(f for f in knowledge.findings.values() if f.ask_when is not None),
     )
 
 
@@ -275,6 +292,24 @@ def _probe_values(finding: FindingDef, thresholds: set[float]) -> tuple[FindingV
     if finding.type == "int":
         return tuple(dict.fromkeys(int(p) for p in in_range))
     return tuple(in_range)
+
+
+def left_out(
+    findings: Mapping[str, FindingValue], seen: Collection[str], knowledge: Knowledge
+) -> set[str]:
+    """Questions not to ask: each one's ``ask_when`` reads only questions already answered or
+    passed over (``seen``) and does not hold ("did self-care help?" after "no, not tried")."""
+    out: set[str] = set()
+    settled = set(seen)
+    changed = True
+    while changed:  # a question left out settles those that read it
+        changed = False
+        for finding in _index(knowledge).conditional:
+            if finding.id not in settled and finding.left_out(findings, settled):
+                out.add(finding.id)
+                settled.add(finding.id)
+                changed = True
+    return out
 
 
 def next_questions(
@@ -297,10 +332,10 @@ def next_questions(
     # Urgent and emergency results give care advice only, and only red flags (asked above)
     # lead to an emergency: no follow-up question can change what the lifter should do.
     care_only = LEVEL_RANK[state[1].level] >= LEVEL_RANK["urgent"]
+    answered = set(case.findings)
+    answered |= left_out(state[0], answered, kb)
     ranked = (
-        _rank_questions(*state, kb, index, answered=case.findings)
-        if limit and not care_only
-        else []
+        _rank_questions(*state, kb, index, answered=answered) if limit and not care_only else []
     )
     return red + [index.questions[fid] for fid, _ in ranked[:limit]]
 
@@ -559,6 +594,7 @@ def next_screen(
     kb = knowledge or load_knowledge()
     seen = set(case.findings) | set(skipped)
     state = _screen_state(case, kb)
+    seen |= left_out(state[0], seen, kb)
     return _next_screen(case, seen, state, kb)
 
 
@@ -634,6 +670,7 @@ def interview_step(
     assessment = assess(case, kb)
     seen = set(case.findings) | set(skipped)
     state = _screen_state(case, kb)
+    seen |= left_out(state[0], seen, kb)
     screen = _next_screen(case, seen, state, kb)
     alert = LEVEL_RANK[assessment.triage.level] >= LEVEL_RANK["urgent"]
     return InterviewStep(screen, assessment, alert)

@@ -27,7 +27,7 @@ from typing import Literal
 
 from backcheck.core.conditions import FindingValue
 from backcheck.core.knowledge.schema import ProgrammeDef
-from backcheck.core.programme import ProgrammeState, Session, run_programme
+from backcheck.core.programme import ProgrammeState, Session, SessionLog, run_programme
 
 Response = Literal["better", "same", "worse"]
 Radiation = Literal["no", "buttock_thigh", "past_knee"]
@@ -131,18 +131,6 @@ _LEG_WEAKNESS_ORDER = ("none", "longstanding", "new_stable", "progressive", "sud
 TREND_IMPROVING = -2  # the latest day's pain at least this much below the first day's
 TREND_WORSENING = 1  # ... or at least this much above it
 CARE_DAYS = 3  # self-care on this many distinct days counts as "tried for a few days"
-
-
-@dataclass(frozen=True, slots=True)
-class SessionLog:
-    """A programme session logged in an entry; the entry's pain is the pain before it."""
-
-    pain_during: int
-    pain_after: int | None = None
-    pain_next_morning: int | None = None
-    spread_down_leg: bool = False
-    done: tuple[str, ...] = ()
-    load: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,14 +334,14 @@ def sessions(entries: Iterable[Entry]) -> list[Session]:
     """The programme sessions logged in the journal, the entry's pain as the pain before."""
     return [
         Session(
-            e.day,
-            e.pain,
-            e.session.pain_during,
-            e.session.pain_after,
-            e.session.pain_next_morning,
-            e.session.spread_down_leg or e.radiates == "past_knee",
-            e.session.done,
-            e.session.load,
+            day=e.day,
+            pain_before=e.pain,
+            pain_during=e.session.pain_during,
+            pain_after=e.session.pain_after,
+            pain_next_morning=e.session.pain_next_morning,
+            spread_down_leg=e.session.spread_down_leg or e.radiates == "past_knee",
+            done=e.session.done,
+            load=e.session.load,
         )
         for e in entries
         if e.session is not None

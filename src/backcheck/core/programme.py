@@ -97,17 +97,23 @@ def programme_for(level: str, plan: Sequence[PlanStep], knowledge: Knowledge) ->
 
 
 @dataclass(frozen=True, slots=True)
-class Session:
-    """One logged training session, as the rule reads it (pain on a 0-10 scale)."""
+class SessionLog:
+    """What the lifter logs about one session (pain on a 0-10 scale)."""
 
-    day: date
-    pain_before: int
     pain_during: int
     pain_after: int | None = None
     pain_next_morning: int | None = None
     spread_down_leg: bool = False
     done: tuple[str, ...] = ()
     load: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Session(SessionLog):
+    """One logged session as the rule reads it: the log, its day and the pain before it."""
+
+    day: date
+    pain_before: int
 
 
 @dataclass(frozen=True, slots=True)

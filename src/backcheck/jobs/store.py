@@ -11,15 +11,20 @@ import re
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from backcheck.jobs.process import WorkerId
 from backcheck.jobs.status import ACTIVE, JobStatus
-from backcheck.storage import AnalysisJob
+from backcheck.storage import AnalysisJob, Interview
 from backcheck.storage.models import new_id, utcnow
 
 INPUT_NAME = "input"
 INTERRUPTED = "The server stopped while this video was being analysed. Upload it again."
+WORKER_GONE = (
+    "The analysis stopped before it finished: its process ended while the server was down. "
+    "Upload the video again."
+)
 JOB_ID = re.compile(r"[0-9a-f]{32}")
 
 
@@ -33,6 +38,14 @@ def job_dir(*, root: Path, job_id: str) -> Path:
 def input_path(*, folder: Path, container: str) -> Path:
     """Where a job's uploaded video lives."""
     return folder / f"{INPUT_NAME}.{container or 'bin'}"
+
+
+def artifact_names(*, result: dict[str, Any]) -> list[str]:
+    """The file names (inside the job folder) the analysis lists as artifacts."""
+    artifacts = result.get("artifacts") or {}
+    paths = [artifacts.get("annotated_video"), artifacts.get("contact_sheet")]
+    paths += list(artifacts.get("plots") or [])
+    return [Path(p).name for p in paths if isinstance(p, str) and p]
 
 
 def allocate_job_id() -> str:
@@ -117,14 +130,35 @@ def queued_jobs(*, session: Session) -> list[AnalysisJob]:
     return list(session.scalars(query))
 
 
-def mark_running(*, session: Session, job_id: str) -> bool:
-    """Claim a queued job; False if someone else did or it is gone."""
+def mark_running(*, session: Session, job_id: str, worker: WorkerId) -> bool:
+    """Claim a queued job for ``worker``; False if someone else did or it is gone."""
     result = session.execute(
         update(AnalysisJob)
         .where(AnalysisJob.id == job_id, AnalysisJob.status == JobStatus.QUEUED)
-        .values(status=JobStatus.RUNNING, started_at=utcnow(), stage="starting", progress=0.0)
+        .values(
+            status=JobStatus.RUNNING,
+            started_at=utcnow(),
+            stage="starting",
+            progress=0.0,
+            worker_pid=worker.pid,
+            worker_started=worker.started,
+            worker_host=worker.host[:255],
+        )
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+def worker_of(job: AnalysisJob) -> WorkerId | None:
+    """The worker that claimed the job, if one was recorded."""
+    if job.worker_pid is None or job.worker_started is None or job.worker_host is None:
+        return None
+    return WorkerId(pid=job.worker_pid, started=job.worker_started, host=job.worker_host)
+
+
+def running_jobs(*, session: Session) -> list[AnalysisJob]:
+    """Jobs marked running (by this server's workers or a previous server's)."""
+    query = select(AnalysisJob).where(AnalysisJob.status == JobStatus.RUNNING)
+    return list(session.scalars(query.order_by(AnalysisJob.created_at)))
 
 
 def set_progress(*, session: Session, job_id: str, progress: float, stage: str) -> None:
@@ -147,20 +181,39 @@ def mark_done(*, session: Session, job_id: str, result: dict[str, Any]) -> None:
     )
 
 
-def mark_failed(*, session: Session, job_id: str, reason: str) -> None:
-    """Finish a job as failed, with a reason for the lifter."""
-    session.execute(
-        update(AnalysisJob)
-        .where(AnalysisJob.id == job_id, AnalysisJob.status.in_(ACTIVE))
-        .values(status=JobStatus.FAILED, stage="failed", error=reason[:2000], finished_at=utcnow())
-    )
+def mark_failed(
+    *, session: Session, job_id: str, reason: str, worker_pid: int | None = None
+) -> bool:
+    """Finish a job as failed, with a reason for the lifter; True if it was still active.
 
-
-def recover_interrupted(*, session: Session) -> int:
-    """At start-up: jobs left running by a dead server are marked failed; queued ones stay."""
+    With ``worker_pid``, only if that process claimed it (or nobody did yet): a process that
+    exits without claiming the job must not fail the run of the worker that did.
+    """
+    query = update(AnalysisJob).where(AnalysisJob.id == job_id, AnalysisJob.status.in_(ACTIVE))
+    if worker_pid is not None:
+        query = query.where(
+            or_(AnalysisJob.worker_pid.is_(None), AnalysisJob.worker_pid == worker_pid)
+        )
     result = session.execute(
-        update(AnalysisJob)
-        .where(AnalysisJob.status == JobStatus.RUNNING)
-        .values(status=JobStatus.FAILED, stage="failed", error=INTERRUPTED, finished_at=utcnow())
+        query.values(
+            status=JobStatus.FAILED, stage="failed", error=reason[:2000], finished_at=utcnow()
+        )
     )
-    return int(getattr(result, "rowcount", 0))
+    return bool(getattr(result, "rowcount", 0))
+
+
+def delete_job(*, session: Session, job_id: str) -> bool:
+    """Delete a finished (done or failed) job's row; interviews that chose it forget it.
+
+    False when the job is queued or running (or gone): a worker may still write to it.
+    The caller removes the job's folder after the commit.
+    """
+    result = session.execute(
+        delete(AnalysisJob).where(AnalysisJob.id == job_id, AnalysisJob.status.not_in(ACTIVE))
+    )
+    if not getattr(result, "rowcount", 0):
+        return False
+    session.execute(
+        update(Interview).where(Interview.analysis_id == job_id).values(analysis_id=None)
+    )
+    return True

@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 
 from backcheck.jobs import store
+from backcheck.jobs.housekeeping import discard_failed_files
+from backcheck.jobs.process import this_process
 from backcheck.jobs.runner import AnalysisError, load_runner
 from backcheck.storage import open_database
 
@@ -21,11 +23,16 @@ PROGRESS_EVERY_S = 0.3
 def run_job(
     database_url: str, job_id: str, folder: str, container: str, lift: str, spec: str
 ) -> None:
-    """Worker process body: claim, analyse, store the result or the reason it failed."""
+    """Worker process body: claim, analyse, store the result or the reason it failed.
+
+    The claim records this process (pid, start time, host), so a server restarted while it
+    runs adopts it rather than failing the job; the worker writes its outcome itself either way.
+    """
     db = open_database(database_url, migrate=False)
+    me = this_process()
     try:
         with db.session() as session:
-            if not store.mark_running(session=session, job_id=job_id):
+            if not store.mark_running(session=session, job_id=job_id, worker=me):
                 return
         last = 0.0
 
@@ -56,6 +63,10 @@ def run_job(
                 store.mark_done(session=session, job_id=job_id, result=result)
             return
         with db.session() as session:
-            store.mark_failed(session=session, job_id=job_id, reason=reason)
+            failed = store.mark_failed(
+                session=session, job_id=job_id, reason=reason, worker_pid=me.pid
+            )
+        if failed:  # the lifter's video is kept no longer than it is needed
+            discard_failed_files(out)
     finally:
         db.close()

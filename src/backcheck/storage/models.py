@@ -109,6 +109,11 @@ class AnalysisJob(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     # A reference set: a light set the lifter and coach trust, compared with later clips.
     is_reference: Mapped[bool] = mapped_column(default=False)
+    # The worker process that claimed the job (pid, its start time, its machine), so that a
+    # restarted server can adopt a worker still running and fail only one that is gone.
+    worker_pid: Mapped[int | None] = mapped_column(Integer, default=None)
+    worker_started: Mapped[float | None] = mapped_column(Float, default=None)
+    worker_host: Mapped[str | None] = mapped_column(String(255), default=None)
 
 
 class PairedDevice(Base):

@@ -13,7 +13,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from backcheck import __version__
 from backcheck.jobs.supervisor import LocalJobQueue
-from backcheck.storage import open_database
+from backcheck.storage import folder_lock, open_database
 from backcheck.web import home, install
 from backcheck.web.analyses import views as analyses
 from backcheck.web.backup import views as backup
@@ -51,21 +51,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         config.analyses_dir.mkdir(parents=True, exist_ok=True)
-        db = open_database(config.database_url)
-        jobs = LocalJobQueue(
-            db=db,
-            root=config.analyses_dir,
-            runner=config.runner,
-            workers=config.job_workers,
-            timeout_s=config.job_timeout_s,
-        )
-        app.state.ctx = AppContext(config, db, make_templates(config), jobs)
-        jobs.start()
+        # One server per data folder (`serve` took it already; this holds it for embedders
+        # and tests too): recovery and clean-up below judge every job and file in it.
+        folder_lock.acquire(config.data_dir)
         try:
-            yield
+            db = open_database(config.database_url)
+            jobs = LocalJobQueue(
+                db=db,
+                root=config.analyses_dir,
+                runner=config.runner,
+                workers=config.job_workers,
+                timeout_s=config.job_timeout_s,
+                lock_folder=config.data_dir,
+            )
+            app.state.ctx = AppContext(config, db, make_templates(config), jobs)
+            jobs.start()
+            try:
+                yield
+            finally:
+                jobs.stop()
+                db.close()
         finally:
-            jobs.stop()
-            db.close()
+            folder_lock.release(config.data_dir)
 
     app = FastAPI(
         title="backcheck",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from backcheck.core.conditions import describe, to_data
-from backcheck.core.knowledge.schema import Knowledge
+from backcheck.core.knowledge.schema import FindingDef, Knowledge
 
 GROUP_TITLES = {
     "cauda_equina": "Cauda equina (red flags)",
@@ -22,8 +22,15 @@ def knowledge_data(kb: Knowledge) -> dict[str, Any]:
     """Everything in the knowledge base, JSON-ready, each item with its id and source."""
     return {
         "sources": [s.model_dump() for s in kb.sources.values()],
-        "findings": [f.model_dump(exclude_none=True) for f in kb.findings.values()],
+        "findings": [
+            {
+                **f.model_dump(exclude_none=True, exclude={"ask_when"}),
+                **({"ask_when": to_data(f.ask_when)} if f.ask_when else {}),
+            }
+            for f in kb.findings.values()
+        ],
         "red_flag_findings": list(kb.red_flags),
+        "screens": [s.model_dump(exclude_none=True) for s in kb.screens],
         "triage_rules": [
             {**r.model_dump(exclude={"when"}), "when": to_data(r.when)} for r in kb.rules
         ],
@@ -79,15 +86,15 @@ def knowledge_markdown(kb: Knowledge) -> str:
         "- **Programme**: staged phases; the pain rule below moves the lifter on, holds or "
         "steps back after each logged session; a warning sign in the journal stops it.",
         "",
-        "## Questions",
-        "",
     ]
+    out += _screens_markdown(kb)
+    out += ["## Questions", ""]
     for group, title in GROUP_TITLES.items():
         out += [f"### {title}", "", "| id | question | answer | red flag |", "|---|---|---|---|"]
         for f in kb.findings.values():
             if f.group == group:
                 flag = "**yes**" if f.red_flag else ""
-                out.append(f"| `{f.id}` | {f.question} | {f.allowed()} | {flag} |")
+                out.append(f"| `{f.id}` | {f.question} | {answer_words(f)} | {flag} |")
         out.append("")
     out += ["## Triage rules", ""]
     for rule in sorted(
@@ -144,6 +151,8 @@ def knowledge_markdown(kb: Knowledge) -> str:
             out.append(f"- Harder: {item.progression}")
         if item.illustrations:
             out.append(f"- Pictures: {', '.join(item.illustrations)}")
+        if item.review:
+            out.append(f"- **For review**: {item.review}")
         out += [f"- Sources: {', '.join(item.source)}", ""]
     pain = kb.programme.rule
     out += [
@@ -179,6 +188,50 @@ def knowledge_markdown(kb: Knowledge) -> str:
     out += ["## Contradictions resolved toward safety", ""]
     for fix in kb.consistency:
         out.append(f"- `{fix.id}`: when {describe(fix.when)} → {fix.set}. {fix.message}")
+    out += ["", "## Awaiting review", ""]
+    out += ["What backcheck reads into its sources, for a physiotherapist to confirm:", ""]
+    out += [f"- Question `{f.id}`: {f.review}" for f in kb.findings.values() if f.review]
+    out += [f"- Plan item `{p.id}`: {p.review}" for p in kb.plan_items if p.review]
     out += ["", "## Sources", ""]
     out += [f"- `{sid}`: {text}" for sid, text in cite.items()]
     return "\n".join(out) + "\n"
+
+
+def answer_words(finding: FindingDef) -> str:
+    """The answers a lifter is offered, in the words on the screen."""
+    if finding.type == "bool":
+        return "Yes / No / I don't know"
+    if finding.type == "enum":
+        return " / ".join(finding.label(v) for v in finding.values or []) + " / I don't know"
+    unit = f" {finding.unit}" if finding.unit else ""
+    return f"a number from {finding.min:g} to {finding.max:g}{unit}, or I don't know"
+
+
+def _screens_markdown(kb: Knowledge) -> list[str]:
+    """The interview as the lifter meets it: each screen with its questions and answers."""
+    out = [
+        "## The interview screens",
+        "",
+        "The screens in the order they are shown (`screens.yaml`), each question in the words "
+        "on the screen and the answers offered. Context screens come first; on a safety screen "
+        "each item is answered yes, no or I don't know, and \"None of these\" answers the "
+        "items still open no. Follow-up questions come after, only those that can still change "
+        "the result (up to four on one topic per screen).",
+        "",
+    ]
+    for number, screen in enumerate(kb.screens, start=1):
+        out += [f"### {number}. {screen.title} (`{screen.id}`, {screen.kind})", ""]
+        if screen.intro:
+            out += [screen.intro, ""]
+        for fid in screen.findings:
+            finding = kb.findings[fid]
+            out.append(f"- {finding.item or finding.question} (`{fid}`)")
+            if finding.item:
+                out.append(f"  - In full: {finding.question}")
+            out.append(f"  - Answers: {answer_words(finding)}")
+            if finding.how_to:
+                out.append(f"  - How to check: {finding.how_to}")
+            if finding.ask_when is not None:
+                out.append(f"  - Asked only when: {describe(finding.ask_when)}")
+        out += ["", f"Sources: {', '.join(screen.source)}", ""]
+    return out

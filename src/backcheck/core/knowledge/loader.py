@@ -215,6 +215,12 @@ def _cross_check(kb: Knowledge) -> None:
                     f"{FILES['findings']}: item {finding.id}: field derived_from: "
                     f"unknown finding {source_id!r}"
                 )
+        if finding.ask_when is not None:
+            check_condition(FILES["findings"], finding.id, "ask_when", finding.ask_when)
+            if finding.id in finding.ask_when.findings_in():
+                raise KnowledgeError(
+                    f"{FILES['findings']}: item {finding.id}: field ask_when: cannot read itself"
+                )
         if finding.asked_as is not None:
             lay = kb.findings.get(finding.asked_as)
             where = f"{FILES['findings']}: item {finding.id}: field asked_as"
@@ -277,6 +283,7 @@ def _check_screens(kb: Knowledge) -> None:
     screens hold only questions a lifter answers (no red flag, nothing derived)."""
     name = FILES["screens"]
     placed: dict[str, str] = {}
+    on_screens = {fid for screen in kb.screens for fid in screen.findings}
     for screen in kb.screens:
         if not screen.id.isidentifier():
             raise KnowledgeError(f"{name}: item {screen.id}: field id: use letters, digits and _")
@@ -292,6 +299,11 @@ def _check_screens(kb: Knowledge) -> None:
                 raise KnowledgeError(f"{where}: unknown finding {fid!r}")
             if fid in placed:
                 raise KnowledgeError(f"{where}: {fid} is already on screen {placed[fid]}")
+            for earlier in finding.ask_when.findings_in() if finding.ask_when else ():
+                if earlier in on_screens and earlier not in placed:
+                    raise KnowledgeError(
+                        f"{where}: {fid} is asked only after {earlier}: put {earlier} first"
+                    )
             placed[fid] = screen.id
             if finding.derived:
                 raise KnowledgeError(f"{where}: {fid} is worked out, never asked")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from backcheck.core.conditions import Condition, parse_condition
+from backcheck.core.conditions import Condition, FindingValue, parse_condition
 
 Level = Literal["emergency", "urgent", "see_clinician", "self_care"]
 LEVELS: tuple[Level, ...] = ("self_care", "see_clinician", "urgent", "emergency")
@@ -66,6 +67,12 @@ class FindingDef(_Item):
     min: float | None = None
     max: float | None = None
     derived_from: list[str] | None = None
+    # asked only when this holds on the answers so far ("did self-care help?" only after
+    # "yes, I tried it"); left out, not asked, when its findings are answered (or "don't
+    # know") and it does not hold. Never on a red flag: every red flag is always asked.
+    ask_when: ConditionField | None = None
+    # a note to the reviewing physiotherapist: what in this item is backcheck's own reading
+    review: str | None = None
 
     @property
     def derived(self) -> bool:
@@ -89,7 +96,18 @@ class FindingDef(_Item):
             raise ValueError("a numeric finding needs 'min' and 'max'")
         if (self.asked_as is None) != (self.conversion is None):
             raise ValueError("'asked_as' and 'conversion' go together")
+        if self.red_flag and self.ask_when is not None:
+            raise ValueError("a red flag is always asked: no 'ask_when'")
         return self
+
+    def left_out(self, findings: Mapping[str, FindingValue], seen: Container[str]) -> bool:
+        """Whether this question is not to be asked: its ``ask_when`` reads only questions
+        already answered or passed over (``seen``) and does not hold on ``findings``."""
+        condition = self.ask_when
+        if condition is None:
+            return False
+        settled = all(f in seen for f in condition.findings_in())
+        return settled and not condition.holds(findings, False)
 
     @property
     def alarm_values(self) -> tuple[bool | str, ...]:
@@ -207,6 +225,8 @@ class PlanItemDef(_Item):
     regression: str | None = None
     progression: str | None = None
     illustrations: list[str] = Field(default_factory=list)
+    # a note to the reviewing physiotherapist: what in this item is backcheck's own reading
+    review: str | None = None
 
     @model_validator(mode="after")
     def _chosen_somehow(self) -> PlanItemDef:

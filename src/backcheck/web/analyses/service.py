@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from backcheck.storage import AnalysisJob
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backcheck.jobs import JobStatus
+from backcheck.jobs import store as jobs
+from backcheck.jobs.store import artifact_names as artifact_names  # pages + export use it
+from backcheck.storage import AnalysisJob, Interview
 from backcheck.web.analyses.schemas import JobLinks, JobOut
 
 
@@ -78,14 +85,6 @@ def _iso(value: datetime | None) -> str | None:
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
 
 
-def artifact_names(*, result: dict[str, Any]) -> list[str]:
-    """The file names (inside the job folder) the analysis lists as artifacts."""
-    artifacts = result.get("artifacts") or {}
-    paths = [artifacts.get("annotated_video"), artifacts.get("contact_sheet")]
-    paths += list(artifacts.get("plots") or [])
-    return [Path(p).name for p in paths if isinstance(p, str) and p]
-
-
 def public_result(*, job_id: str, result: dict[str, Any]) -> dict[str, Any]:
     """The analysis JSON with server paths replaced by artifact URLs."""
     out = dict(result)
@@ -101,3 +100,34 @@ def public_result(*, job_id: str, result: dict[str, Any]) -> dict[str, Any]:
         video["path"] = "upload"
     out["video"] = video
     return out
+
+
+def still_running_message(*, job: AnalysisJob, timeout_s: float) -> str:
+    """Why an active analysis cannot be deleted yet, and when it can."""
+    now = "is still waiting to start" if job.status == JobStatus.QUEUED else "is still running"
+    minutes = max(1, round(timeout_s / 60))
+    most = "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return (
+        f"This analysis {now}, so it cannot be deleted yet. Delete it once it has finished "
+        f"or failed (an analysis is stopped after {most} at most)."
+    )
+
+
+def interviews_using(*, session: Session, job_id: str) -> int:
+    """How many interviews weigh this analysis in their assessment."""
+    query = select(Interview.id).where(Interview.analysis_id == job_id)
+    return len(list(session.scalars(query)))
+
+
+def delete_analysis(*, session: Session, root: Path, job_id: str) -> bool:
+    """Delete a finished or failed analysis: its row (committed), then its folder.
+
+    False (nothing changed) while it is queued or running: its worker still writes to it.
+    A folder left by a crash between the commit and the removal belongs to no row and is
+    removed at the next start-up.
+    """
+    if not jobs.delete_job(session=session, job_id=job_id):
+        return False
+    session.commit()
+    shutil.rmtree(jobs.job_dir(root=root, job_id=job_id), ignore_errors=True)
+    return True

@@ -202,6 +202,28 @@ def _artifact(ctx: AppContext, job: AnalysisJob, name: str) -> Response:
     return FileResponse(path, media_type=media_type)
 
 
+@pages.post("/analyses/{job_id}/delete")
+def delete_page(
+    request: Request, ctx: ContextDep, form: FormDep, job: JobDep, session: SessionDep
+) -> Response:
+    """Delete an analysis after asking once, naming what goes with it."""
+    if job.status.active:
+        raise AppError(
+            409, service.still_running_message(job=job, timeout_s=ctx.settings.job_timeout_s)
+        )
+    if form.get("confirm") != "yes":
+        return render(
+            request,
+            "analyses/confirm_delete.html",
+            job=service.job_status(job=job),
+            is_reference=job.is_reference,
+            in_use=service.interviews_using(session=session, job_id=job.id),
+        )
+    if not service.delete_analysis(session=session, root=ctx.settings.analyses_dir, job_id=job.id):
+        raise AppError(409, "This analysis changed meanwhile; open it again.")
+    return RedirectResponse("/analyses?deleted=1", status_code=303)
+
+
 @pages.get("/analyses/{job_id}/artifacts/{name}")
 def artifact_page(ctx: ContextDep, job: JobDep, name: str) -> Response:
     """An annotated video or plot of a finished analysis."""
@@ -249,6 +271,26 @@ def api_list(session: SessionDep) -> Any:
 def api_status(job: JobDep) -> Any:
     """queued, running (with progress 0..1 and the stage), done, or failed (with the reason)."""
     return service.job_out(job=job)
+
+
+@api.delete(
+    "/{job_id}",
+    status_code=204,
+    summary="Delete an analysis (its video, files and result)",
+    responses=error_responses(403, 404, 409),
+    response_class=Response,
+)
+def api_delete(ctx: ContextDep, job: JobDep, session: SessionDep) -> Response:
+    """Delete a finished or failed analysis; an interview that chose it no longer uses it.
+
+    409 while it is queued or running (its worker is still writing it): wait for it to end.
+    """
+    timeout_s = ctx.settings.job_timeout_s
+    if job.status.active:
+        raise AppError(409, service.still_running_message(job=job, timeout_s=timeout_s))
+    if not service.delete_analysis(session=session, root=ctx.settings.analyses_dir, job_id=job.id):
+        raise AppError(409, "This analysis changed meanwhile; try again.")
+    return Response(status_code=204)
 
 
 @api.get(

@@ -153,6 +153,18 @@ def record_screen(
             problems[question_id] = _plain_problem(definition.type, definition.min, definition.max)
     if problems:
         raise ScreenAnswerError(problems)
+    # a question left blank that an answer on this screen made unnecessary ("did self-care
+    # help?" after "no, not tried") is not asked: it is not recorded as "don't know" either
+    answered = {**interview.findings, **{q: v for q, v in values.items() if v is not None}}
+    seen = set(interview.asked) | set(values)
+    for question_id in question_ids:
+        definition = kb.findings[question_id]
+        if (
+            not answers.get(question_id, "").strip()
+            and values.get(question_id) is None
+            and definition.left_out(answered, seen - {question_id})
+        ):
+            values.pop(question_id, None)
     findings = dict(interview.findings)
     for question_id, value in values.items():
         if value is None:

@@ -14,12 +14,11 @@ from backcheck.core.case import Case, merge_video, parse_findings
 from backcheck.core.journal import (
     SYMPTOMS,
     Entry,
-    SessionLog,
     derive_findings,
     journal_programme,
     merge_findings,
 )
-from backcheck.core.programme import ProgrammeState
+from backcheck.core.programme import ProgrammeState, SessionLog
 from backcheck.jobs import JobStatus
 from backcheck.storage import AnalysisJob, Interview, JournalEntry
 from backcheck.web.interview.service import interview_level

@@ -23,6 +23,25 @@
     };
     window.setTimeout(poll, 500);
   }
+  // A follow-up question on an interview screen asked only after one answer to an earlier
+  // one ("did self-care help?" after "yes, I tried it"): shown once that answer is picked.
+  // Without this script the question stays visible and its answer is simply not needed.
+  document.querySelectorAll("fieldset[data-show-if-name]").forEach(function (set) {
+    var form = set.form || set.closest("form");
+    if (!form) { return; }
+    var update = function () {
+      var picked = form.querySelector('input[name="' + set.dataset.showIfName + '"]:checked');
+      var shown = picked !== null && picked.value === set.dataset.showIfValue;
+      set.hidden = !shown;
+      if (!shown) {
+        set.querySelectorAll("input").forEach(function (input) {
+          if (input.type === "radio") { input.checked = false; } else { input.value = ""; }
+        });
+      }
+    };
+    form.addEventListener("change", update);
+    update();
+  });
   // Print button on the report.
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });
