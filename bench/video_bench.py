@@ -32,6 +32,7 @@ import warnings
 from pathlib import Path
 
 import imageio_ffmpeg
+from bench_report import BenchReport
 from machine_info import machine
 
 REPO = Path(__file__).resolve().parents[1]
@@ -319,6 +320,116 @@ def check_goals(results: dict[str, object], sizes: list[str]) -> list[str]:
     return missed
 
 
+def fill_report(report: BenchReport, results: dict[str, object], sizes: list[str]) -> None:
+    """The figures and goals in the shared JSON shape (bench_report.py); the goals are the
+    ones check_goals names, and the whole results dict is kept under extra."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    for label in sizes:
+        r = results[label]
+        assert isinstance(r, dict)
+        report.measure(f"decode_fps_{label}", r["decode_fps"], "f/s", f"{label}: decode alone")
+        report.reference(
+            f"bare_fps_{label}",
+            r["bare_pose_fps"],
+            "f/s",
+            f"{label}: bare pose loop (decode + MediaPipe, one stream; same run)",
+            headline=True,
+        )
+        report.measure(
+            f"full_one_stream_fps_{label}",
+            r["full_one_stream_fps"],
+            "f/s",
+            f"{label}: full analysis, one stream",
+        )
+        report.measure(
+            f"full_two_core_fps_{label}",
+            r["full_two_core_fps"],
+            "f/s",
+            f"{label}: full analysis, two cores",
+            headline=True,
+        )
+        report.measure(
+            f"realtime_{label}",
+            r["two_core_realtime_factor"],
+            "×",
+            f"{label}: two-core full analysis, times real time",
+        )
+        cpu = r["cpu_ms_per_frame"]
+        for kind, words in (
+            ("bare", "bare pose loop"),
+            ("full_one_stream", "full analysis, one stream"),
+            ("full_two_core", "full analysis, two cores"),
+        ):
+            report.measure(
+                f"cpu_ms_per_frame_{kind}_{label}",
+                cpu[kind],
+                "ms",
+                f"{label}: process CPU (user+sys) per frame, {words}",
+            )
+        report.ratio(  # of the medians; the goals use the median of each run's own ratio
+            f"one_stream_over_bare_{label}",
+            f"full_one_stream_fps_{label}",
+            f"bare_fps_{label}",
+            f"{label}: one-stream full / bare loop (of the medians)",
+        )
+        one, two = float(r["one_stream_over_bare"]), float(r["two_core_over_bare"])
+        report.ratio(
+            f"two_core_over_bare_{label}",
+            f"full_two_core_fps_{label}",
+            f"bare_fps_{label}",
+            f"{label}: two-core full / bare loop (of the medians)",
+        )
+        report.goal(
+            f"one_stream_over_bare_{label}",
+            f"{label}: one-stream full analysis / bare pose loop",
+            one,
+            ">=",
+            GOAL_ONE_STREAM_OVER_BARE,
+            "×",
+        )
+        two_goal = f"{label}: two-core full analysis / bare pose loop"
+        if (cores or 1) >= 2:
+            report.goal(
+                f"two_core_over_bare_{label}", two_goal, two, ">=", GOAL_TWO_CORE_OVER_BARE, "×"
+            )
+        else:
+            report.goal_not_checked(
+                f"two_core_over_bare_{label}", two_goal, ">=", GOAL_TWO_CORE_OVER_BARE, "×",
+                "one core available",
+            )  # fmt: skip
+    short, long_ = results.get("peak_rss_mb_1080p_10s"), results.get("peak_rss_mb_1080p_30s")
+    if isinstance(short, (int, float)) and isinstance(long_, (int, float)):
+        report.reference(
+            "peak_rss_mb_1080p_10s", short, "MB", "peak memory, full analysis, 10 s 1080p30"
+        )
+        report.measure(
+            "peak_rss_mb_1080p_30s",
+            long_,
+            "MB",
+            "peak memory, full analysis, 30 s 1080p30",
+            headline=True,
+        )
+        report.goal(
+            "memory_flat_in_length",
+            "peak memory of a 30 s clip, within 10 % + 50 MB of a 10 s one",
+            long_,
+            "<=",
+            round(short * 1.1 + 50),
+            "MB",
+        )
+        report.goal(
+            "memory_under_limit",
+            "peak memory, full analysis of 1080p30 clips",
+            max(short, long_),
+            "<",
+            GOAL_RSS_MB,
+            "MB",
+        )
+    else:
+        report.note("long-clip memory runs skipped (--no-rss or --quick)")
+    report.extra["video_bench"] = results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", "3")))
@@ -330,9 +441,14 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args, _ = parser.parse_known_args()
     repeat = 1 if args.quick else max(1, args.repeat)
+    report = BenchReport("video", title="video", quick=args.quick)
     if not (CLIPS / SOURCE).exists():
-        print(f"video bench: real clips not found at {CLIPS}; skipped")
-        return 0
+        why = f"real clips not found at {CLIPS}"
+        print(f"video bench: {why}; skipped")
+        report.goal_not_checked(
+            "full_over_bare", "full analysis / bare pose loop", ">=", 0.8, "×", why
+        )
+        return report.finish(args)
     os.environ.setdefault("GLOG_minloglevel", "2")
     print(f"machine: {machine()}")
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -376,14 +492,17 @@ def main() -> int:
     missed = check_goals(results, list(sizes))
     results["goals_missed"] = missed
     print(json.dumps(results))
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
     print(summary_table(results, list(sizes)))
     for line in missed:
         print(f"goal missed: {line}")
     if not missed:
         print("all goals met")
-    return 1 if args.check and missed else 0
+    fill_report(report, results, list(sizes))
+    report.note(
+        "load average (1 min) before each run, per size: "
+        + "; ".join(f"{label} {results[label]['load_1min']}" for label in sizes)  # type: ignore[index]
+    )
+    return report.finish(args)
 
 
 if __name__ == "__main__":
