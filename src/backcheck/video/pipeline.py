@@ -43,7 +43,8 @@ class StageTimes:
     """Wall-clock and process CPU seconds per stage of one analysis (the bench reads them).
 
     Process CPU counts every thread; `pose_cpu` splits the pose pass's threads by kind of
-    work, and `plot_cpu_s` is the plot thread's own time (it overlaps the annotated video).
+    work (the rest of the pass's process time is the pose model's own graph threads), and
+    `plot_cpu_s` is the plot thread's own time (it overlaps the annotated video).
     """
 
     stages: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -65,7 +66,7 @@ class StageTimes:
             "stages": {
                 k: {m: round(v, 3) for m, v in entry.items()} for k, entry in self.stages.items()
             },
-            "pose_pass_cpu_s": self.pose_cpu.as_dict(),
+            "pose_pass_cpu_s": self.pose_cpu.as_dict(self.stages.get("pose", {}).get("cpu_s")),
             "plot_thread_cpu_s": round(self.plot_cpu_s, 3),
         }
 
