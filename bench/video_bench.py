@@ -437,6 +437,9 @@ def main() -> int:
         "--quick", action="store_true", help="720p only, one run, no memory runs (a smoke test)"
     )
     parser.add_argument("--no-rss", action="store_true", help="skip the long-clip memory runs")
+    parser.add_argument(
+        "--size", choices=["720p30", "1080p30"], action="append", help="only these sizes"
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args, _ = parser.parse_known_args()
@@ -457,6 +460,8 @@ def main() -> int:
     sizes = {"720p30": (1280, 720), "1080p30": (1920, 1080)}
     if args.quick:
         sizes = {"720p30": (1280, 720)}
+    elif args.size:
+        sizes = {k: v for k, v in sizes.items() if k in args.size}
     with tempfile.TemporaryDirectory(prefix="bc-bench-") as tmp_s:
         tmp = Path(tmp_s)
         for label, (w, h) in sizes.items():
