@@ -37,15 +37,33 @@ def analyse(video: Path, out: Path) -> subprocess.CompletedProcess[str]:
     return run("analyze", str(video), "--out", str(out), "--format", "json", "--quiet")
 
 
-def test_bad_video_leaves_the_previous_analysis_whole(tmp_path: Path, small_video: Path) -> None:
+def refused_video(kind: str, folder: Path) -> Path:
+    """A file `analyze` refuses: garbage with an MP4 head, a photo, a one-frame video."""
+    if kind == "garbage":
+        bad = folder / "broken.mp4"
+        bad.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"garbage" * 100)
+        return bad
+    source = "testsrc=size=320x240:rate=30"
+    if kind == "still image":
+        made, bad = folder / "photo.jpg", folder / "photo.mp4"  # a photo renamed to .mp4
+        args = ["-f", "lavfi", "-i", source, "-frames:v", "1", str(made)]
+    else:
+        made = bad = folder / "one_frame.mp4"
+        args = ["-f", "lavfi", "-i", source, "-frames:v", "1", "-c:v", "libx264", str(made)]
+    subprocess.run([FFMPEG, "-v", "error", "-y", *args], check=True, capture_output=True)
+    return made.rename(bad) if made != bad else bad
+
+
+@pytest.mark.parametrize("kind", ["garbage", "still image", "one frame"])
+def test_bad_video_leaves_the_previous_analysis_whole(
+    tmp_path: Path, small_video: Path, kind: str
+) -> None:
     out = tmp_path / "results"
     first = analyse(small_video, out)
     assert first.returncode == 0, first.stderr
     before = snapshot(out)
     assert "analysis.json" in before and "angles.png" in before
-    bad = tmp_path / "broken.mp4"
-    bad.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"garbage" * 100)
-    assert_one_line_error(analyse(bad, out), "error:")
+    assert_one_line_error(analyse(refused_video(kind, tmp_path), out), "error:")
     assert snapshot(out) == before  # same files, same bytes, no staging folder left behind
 
 

@@ -112,3 +112,15 @@ class NumberedPose:
 
     def close(self) -> None:
         self.closed = True
+
+
+def write_damaged_copy(source: Path, path: Path, start: float, stop: float, seed: int = 0) -> Path:
+    """A copy of `source` with bytes overwritten from `start` to `stop` (shares of the file
+    size): 256 random bytes in every 512, so packets still demux but their pictures are
+    broken (the container index at the end of the file is left alone)."""
+    data = bytearray(source.read_bytes())
+    rng = np.random.default_rng(seed)
+    for at in range(int(len(data) * start), int(len(data) * stop), 512):
+        data[at : at + 256] = rng.integers(0, 256, 256, dtype=np.uint8).tobytes()
+    path.write_bytes(bytes(data))
+    return path

@@ -152,7 +152,7 @@ def test_large_frames_are_downscaled(tmp_path: Path) -> None:
         "-i",
         "testsrc=size=2560x1440:rate=5",
         "-t",
-        "0.4",
+        "2",  # 10 frames: the shortest clip analyze accepts (decode.MIN_CLIP_FRAMES)
         "-c:v",
         "libx264",
         "-pix_fmt",

@@ -64,7 +64,7 @@ def test_whole_and_large_factors_use_the_area_filter_itself(
     np.testing.assert_array_equal(shrink(rgb, dst), area(rgb, dst))
 
 
-def write_1080p_clip(path: Path, frames: int = 12) -> Path:
+def write_1080p_clip(path: Path, frames: int = 20) -> Path:
     """A 1920x1080 clip with detail at several scales (gradients, edges, fine texture)."""
     yy, xx = np.mgrid[0:1080, 0:1920]
     rng = np.random.default_rng(7)
@@ -94,7 +94,7 @@ def test_1080p_pose_input_is_close_to_the_area_filter(
     fast = [f.rgb for f in iter_frames(info, info.analysis_size)]
     monkeypatch.setattr(decode, "shrink", area)  # OpenCV's own area filter
     slow = [f.rgb for f in iter_frames(info, info.analysis_size)]
-    assert len(fast) == len(slow) == 12 and fast[0].shape == (720, 1280, 3)
+    assert len(fast) == len(slow) == 20 and fast[0].shape == (720, 1280, 3)
     diff = np.abs(np.stack(fast).astype(int) - np.stack(slow).astype(int))
     assert diff.max() <= 4 and diff.mean() < 0.2, (diff.max(), diff.mean())
 
@@ -183,3 +183,24 @@ def test_1080p_real_clip_bilinear_input_and_two_cores_match_the_area_filter(
         engine.close()
     compare_analyses(reference, fast)
     compare_analyses(reference, two)
+
+
+def test_two_engines_starting_together_leave_sys_stderr_alone() -> None:
+    """Each MediaPipe engine hides its start-up chatter with redirect_stderr; two starting in
+    two threads (the two-core pass) once left sys.stderr pointing at a StringIO, so the CLI's
+    error line after them was lost."""
+    import sys
+    import threading
+
+    from backcheck.video.pose import MediaPipePose
+
+    before = sys.stderr
+    engines: list[MediaPipePose] = []
+    threads = [threading.Thread(target=lambda: engines.append(MediaPipePose())) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for e in engines:
+        e.close()
+    assert len(engines) == 2 and sys.stderr is before

@@ -3,7 +3,8 @@
 What it does depends on the uploaded bytes: FAIL → a clean analysis error, CRASH → the
 worker process dies, HANG → it never finishes (the timeout must stop it), WAIT → it waits
 until a file named RELEASE appears in its job folder (up to WAIT_S), then finishes normally:
-the test decides when, e.g. after it killed and restarted the server.
+the test decides when, e.g. after it killed and restarted the server. DAMAGED → done, with
+the warning a partly undecodable video gets.
 """
 
 from __future__ import annotations
@@ -23,6 +24,13 @@ PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
+
+
+DAMAGED_WARNING = {
+    "code": "frames_undecodable",
+    "message": "24% of the video's frames could not be decoded (22 of 90): the file is "
+    "damaged, so reps and the back's shape may be missed. Export or film it again.",
+}
 
 
 class FakeRunner:
@@ -69,7 +77,7 @@ class FakeRunner:
             ],
             "findings": {"back_rounds_at_bottom": True, "back_arches_at_lockout": None},
             "finding_confidence": {"back_rounds_at_bottom": 0.7},
-            "warnings": [],
+            "warnings": [DAMAGED_WARNING] if b"DAMAGED" in data else [],
             "artifacts": {
                 "annotated_video": str(out_dir / "annotated.mp4"),
                 "plots": [str(out_dir / "angles.png")],

@@ -21,6 +21,13 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from backcheck.cli.input import printable
+from backcheck.core.vocabulary import (
+    LIFT_WORDS,
+    VIDEO_BASIS_WORDS,
+    VIDEO_FINDING_WORDS,
+    VIDEO_NOT_MEASURED,
+    video_answer_words,
+)
 from backcheck.video.errors import VideoError
 from backcheck.video.quality import FILMING_GUIDANCE
 from backcheck.video.schema import Analysis
@@ -126,42 +133,61 @@ def analyse_into(video: Path, out: Path, **options: Any) -> Analysis:
 
 
 def render_text(a: Analysis) -> str:
-    """Plain summary for people."""
+    """Plain summary for people: every lift, view, flag and finding in words, never an id."""
+    from backcheck.video.annotate import BASIS_WORDS, VIEW_WORDS, flag_what  # OpenCV: load late
+
+    lift = LIFT_WORDS.get(a.lift, a.lift)
     lines = [
         f"{Path(a.video.path).name}: {a.video.width}x{a.video.height}, {a.video.fps:g} fps, "
         f"{a.video.duration_s:.1f} s",
-        f"view: {a.view}   lift: {a.lift}{' (detected)' if a.lift_detected else ''}   "
-        f"reps: {len(a.reps)}",
+        f"{VIEW_WORDS.get(a.view, a.view)}   lift: {lift}"
+        f"{' (detected)' if a.lift_detected and a.lift != 'unknown' else ''}"
+        f"   reps: {len(a.reps)}",
     ]
     for r in a.reps:
         ang = r.angles
-        flags = (
-            ", ".join(f"{f.id} at {f.phase} ({f.confidence:.0%})" for f in r.flags) or "no flags"
+        flags = "; ".join(
+            f"{flag_what(f)} at the {f.phase} ({f.confidence:.0%} confidence, "
+            f"{BASIS_WORDS.get(f.kind, f.kind)})"
+            for f in r.flags
+        )
+        angles = ", ".join(
+            f"{joint} {value:.0f}°"
+            for joint, value in (
+                ("trunk", ang.trunk_bottom_deg),
+                ("hip", ang.hip_bottom_deg),
+                ("knee", ang.knee_bottom_deg),
+            )
+            if value is not None and a.view == "side"  # other views cannot show these angles
         )
         lines.append(
             f"  rep {r.index}: bottom {r.bottom_s:.2f} s, lockout {r.lockout_s:.2f} s; "
-            f"trunk {ang.trunk_bottom_deg}°, hip {ang.hip_bottom_deg}°, "
-            f"knee {ang.knee_bottom_deg}° "
-            f"at the bottom; {flags}"
+            + (f"{angles} at the bottom; " if angles else "")
+            + (flags or "no flags")
         )
     if a.back_judgement.judgeable:
         lines.append("lower back:")
     else:
-        lines.append(f"lower back: can't judge from this video ({a.back_judgement.reason})")
+        why = f" ({a.back_judgement.reason})" if a.back_judgement.reason else ""
+        lines.append(f"lower back: can't judge from this video{why}")
     for k, v in a.findings.items():
+        if a.finding_reason.get(k) == VIDEO_NOT_MEASURED:
+            continue
         c = a.finding_confidence.get(k)
-        shown = "can't tell" if v is None else ("yes" if v else "no")
-        conf = f" ({c:.0%} confidence" if c is not None else " ("
         basis = a.finding_basis.get(k, "single clip")
-        reason = a.finding_reason.get(k, "")
-        lines.append(f"  {k}: {shown}{conf}{', ' if c is not None else ''}from {basis}) - {reason}")
+        how_sure = f"{c:.0%} confidence, " if c is not None else ""
+        why = a.finding_reason.get(k, "")
+        lines.append(
+            f"  {VIDEO_FINDING_WORDS.get(k, k)}: {video_answer_words(v, basis)} ({how_sure}based "
+            f"on {VIDEO_BASIS_WORDS.get(basis, basis)})" + (f" - {why}" if why else "")
+        )
     if a.reference is not None:
         lines.append(
             f"reference set {a.reference.name}: "
             + ("compared" if a.reference.used else f"not compared ({a.reference.reason})")
         )
     for w in a.warnings:
-        lines.append(f"warning [{w.code}]: {w.message}")
+        lines.append(f"warning: {w.message}")
     if a.artifacts.annotated_video:
         lines.append(f"annotated video: {a.artifacts.annotated_video}")
         lines.extend(f"plot: {p}" for p in a.artifacts.plots)
@@ -204,6 +230,14 @@ def register(app: typer.Typer) -> None:
             )
             raise typer.Exit(2) from None
         if fmt is OutFormat.json:
+            for w in analysis.warnings:  # stdout stays pure JSON; a damaged file is said here
+                if w.code == "frames_undecodable":
+                    err.print(
+                        f"warning: {printable(w.message)}",
+                        markup=False,
+                        highlight=False,
+                        soft_wrap=True,
+                    )
             sys.stdout.write(
                 json.dumps(analysis.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
             )

@@ -59,8 +59,16 @@ class VideoRunner:
                 video, out_dir, lift=lift, stage=stage, reference_sets=reference_sets(out_dir)
             )
         except VideoError as exc:
-            raise AnalysisError(exc.message) from exc
+            raise AnalysisError(for_lifter(exc.message, video.name)) from exc
         return analysis.model_dump(mode="json")
+
+
+def for_lifter(message: str, stored_name: str) -> str:
+    """A VideoError's message with the stored upload's file name (meaningless to the lifter,
+    who chose another) said as "the video"."""
+    if message.startswith(stored_name):
+        return "The video" + message[len(stored_name) :]
+    return message.replace(stored_name, "the video")
 
 
 REFERENCES_FILE = "references.json"  # the lifter's reference sets, written at upload

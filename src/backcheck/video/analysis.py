@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from backcheck.core.vocabulary import VIDEO_FINDINGS
+from backcheck.core.vocabulary import VIDEO_FINDINGS, VIDEO_NOT_MEASURED
 from backcheck.video import decisions as D
 from backcheck.video.decisions import CONFIDENT, BackNumbers, Call, Setup
+from backcheck.video.decode import WARN_UNDECODABLE_SHARE
 from backcheck.video.kinematics import body_angles, facing_sign, trunk_inclination
 from backcheck.video.measures import (
     BARBELL_LIFTS,
@@ -108,7 +109,25 @@ def video_meta(track: Track) -> VideoMeta:
         frames=track.n,
         duration_s=round(float(track.t_s[-1]) if track.n else 0.0, 3),
         rotation=info.rotation,
+        frames_undecodable=track.decode.undecodable,
+        undecodable_share=round(track.decode.undecodable_share, 3),
     )
+
+
+def decode_warnings(track: Track) -> list[WarningItem]:
+    """A warning when more than WARN_UNDECODABLE_SHARE of the frames could not be decoded
+    (beyond REFUSE_UNDECODABLE_SHARE the decoder refused the clip already)."""
+    stats = track.decode
+    if stats.undecodable_share <= WARN_UNDECODABLE_SHARE:
+        return []
+    return [
+        WarningItem(
+            code="frames_undecodable",
+            message=f"{stats.undecodable_share:.0%} of the video's frames could not be decoded "
+            f"({stats.undecodable} of {stats.total}): the file is damaged, so reps and the "
+            "back's shape may be missed. Export or film it again.",
+        )
+    ]
 
 
 def clip_signals(track: Track, lift: str) -> ClipSignals:
@@ -252,7 +271,13 @@ def clip_quality(sig: ClipSignals, found: NDArray[np.bool_], warnings: list[Warn
     valid_frac = float(np.mean(valid)) if len(valid) else 0.0
     q = quality_factor(sig.torso_px, valid_frac, sig.view.confidence)
     codes = {w.code for w in warnings}
-    for code in ("partial_body", "multiple_people", "low_light", "person_lost"):
+    for code in (
+        "partial_body",
+        "multiple_people",
+        "low_light",
+        "person_lost",
+        "frames_undecodable",
+    ):
         if code in codes:
             q *= 0.85
     return q
@@ -329,9 +354,9 @@ def judge_back(
     if torso_px < MIN_TORSO_PX:
         single = Call(None, None, "single clip", too_small_for_one_clip(torso_px))
         verdict = judge_back(reps, judged, q, ref)
-        verdict.calls = {
-            k: c for k, c in verdict.calls.items() if c.basis == "reference"
-        } or {"back_rounds_at_bottom": single}
+        verdict.calls = {k: c for k, c in verdict.calls.items() if c.basis == "reference"} or {
+            "back_rounds_at_bottom": single
+        }
         verdict.comparisons = [c for c in verdict.comparisons if c.kind == "reference"]
         verdict.flags = {
             k: [f for f in fl if f.kind == "reference"] for k, fl in verdict.flags.items()
@@ -413,7 +438,7 @@ def findings_of(
     for k in ARCH_FINDINGS:
         if k not in out:
             why = (
-                "not measured in this lift"
+                VIDEO_NOT_MEASURED
                 if (k == "arches_when_pressing_overhead") != (lift == "overhead_press")
                 else "over-arching is judged only against a reference set"
             )
@@ -495,7 +520,7 @@ def analyze_track_full(
     analysis. `reference_sets`: the lifter's reference sets by lift, (name, summary) each (the
     web app keeps them): the one of the lift analysed is used when `reference` is not given.
     """
-    warnings = [
+    warnings = decode_warnings(track) + [
         WarningItem(code=w.code, message=w.message)
         for w in image_warnings(track.image, track.found, track.luma, track.frame_size, track.scale)
     ]

@@ -24,11 +24,12 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from backcheck.core.vocabulary import LIFT_WORDS
 from backcheck.video import pose as P
 from backcheck.video.analysis import BackSeries, frame_state
 from backcheck.video.backshape import PROFILE_T, frame_axes
 from backcheck.video.decode import iter_frames, prefetched
-from backcheck.video.schema import Analysis
+from backcheck.video.schema import Analysis, Flag
 from backcheck.video.track import Track
 
 COLOURS = {  # RGB
@@ -133,6 +134,35 @@ class DisplayCopy:
         self._parts.clear()
 
 
+VIEW_WORDS = {  # how the camera view is named on frames and plots
+    "side": "side view",
+    "front": "front view",
+    "rear": "rear view",
+    "oblique": "oblique view",
+    "unknown": "view unclear",
+}
+BASIS_WORDS = {  # what a flag was judged against, in words
+    "single clip": "from this clip alone",
+    "reference": "against your reference set",
+    "rep to rep": "against this set's first reps",
+}
+
+
+def flag_what(flag: Flag) -> str:
+    """What a flag saw, in words, never its id."""
+    return flag.basis or (
+        "the lower back rounds" if flag.id == "lumbar_flexion" else "the lower back over-arches"
+    )
+
+
+def flag_words(rep: int, flag: Flag) -> str:
+    """The flag message drawn on the frames (two lines): what was seen, how sure, and what it
+    was judged against."""
+    return (
+        f"rep {rep}: {flag_what(flag)}\n{flag.confidence:.0%} confidence, {BASIS_WORDS[flag.kind]}"
+    )
+
+
 def draw_frame(
     rgb: NDArray[np.uint8],
     lm: NDArray[np.float32],
@@ -158,16 +188,27 @@ def draw_frame(
             base = hip[None, :] + np.outer(PROFILE_T[ok], u) * length
             line = base + (back_sign * edge[ok].astype(float) * length)[:, None] * n[None, :]
             cv2.polylines(rgb, [line.astype(np.int32)], False, COLOURS[state], 4, cv2.LINE_AA)
-    h = rgb.shape[0]
+    h, w = rgb.shape[:2]
     fs = max(0.5, h / 900)
-    cv2.rectangle(rgb, (0, 0), (rgb.shape[1], int(34 * fs)), (0, 0, 0), -1)
-    cv2.putText(
-        rgb, banner, (8, int(24 * fs)), cv2.FONT_HERSHEY_SIMPLEX, 0.7 * fs, (255, 255, 255), 2
-    )
+    cv2.rectangle(rgb, (0, 0), (w, int(34 * fs)), (0, 0, 0), -1)
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    white = (255, 255, 255)
+    cv2.putText(rgb, banner, (8, int(24 * fs)), font, fitted(banner, w, 0.7 * fs), white, 2)
     if flag_text:
-        y = h - int(16 * fs)
-        cv2.rectangle(rgb, (0, y - int(28 * fs)), (rgb.shape[1], h), (120, 0, 0), -1)
-        cv2.putText(rgb, flag_text, (8, y), cv2.FONT_HERSHEY_SIMPLEX, 0.7 * fs, (255, 255, 255), 2)
+        lines = flag_text.split("\n")
+        step = int(30 * fs)
+        top = h - step * len(lines) - int(8 * fs)
+        cv2.rectangle(rgb, (0, top), (w, h), (120, 0, 0), -1)
+        for k, line in enumerate(lines):
+            y = top + step * (k + 1) - int(6 * fs)
+            cv2.putText(rgb, line, (8, y), font, fitted(line, w, 0.7 * fs), white, 2)
+
+
+def fitted(text: str, width: int, scale: float) -> float:
+    """Font scale at most `scale` that fits `text` across `width` px (a portrait clip is
+    narrow), never below a legible 0.35."""
+    (tw, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 2)
+    return max(0.35, min(scale, scale * (width - 16) / max(tw, 1)))
 
 
 def write_annotated(
@@ -191,11 +232,7 @@ def write_annotated(
         wanted[int(np.argmin(np.abs(track.t_s - r.lockout_s)))] = f"rep {r.index} lockout"
     tiles: dict[str, NDArray[np.uint8]] = {}
     lockouts = [r.lockout_s for r in analysis.reps]
-    flag_events = [
-        (r.bottom_s, f"rep {r.index}: {f.id.replace('_', ' ')} at {f.phase} ({f.confidence:.0%})")
-        for r in analysis.reps
-        for f in r.flags
-    ]
+    flag_events = [(r.bottom_s, flag_words(r.index, f)) for r in analysis.reps for f in r.flags]
     judge = analysis.back_judgement.judgeable
     rate = max(1, round(fps))
     with av.open(str(out_path), mode="w", options={"movflags": "+faststart"}) as out:
@@ -217,7 +254,10 @@ def write_annotated(
                 done = sum(1 for lt in lockouts if lt <= t + 1e-6)
                 state = frame_state(series, i) if judge else "grey"
                 flag = next((txt for ts, txt in flag_events if ts <= t <= ts + 2.0), None)
-                banner = f"{analysis.lift}  reps {done}/{len(analysis.reps)}  view {analysis.view}"
+                banner = (
+                    f"{LIFT_WORDS.get(analysis.lift, analysis.lift)}  reps {done}/"
+                    f"{len(analysis.reps)}  {VIEW_WORDS[analysis.view]}"
+                )
                 if not judge:
                     banner += "  back: can't judge"
                 draw_frame(

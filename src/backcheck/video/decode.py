@@ -30,6 +30,19 @@ MAX_PIXELS = 8192 * 8192  # refuse anything larger outright: not a phone video
 ANALYSIS_MAX_SIDE = (
     1280  # frames larger than this are downscaled before pose (mask is 256 px anyway)
 )
+# Too short to hold a rep: on the dev clips the quickest rep (leaving the top to lockout) took
+# 0.67 s and the shortest clip with a judged rep (it starts at the bottom) lasts 0.97 s; lift
+# detection needs at least 10 frames with a body. Anything shorter than both is refused.
+MIN_CLIP_S = 0.5
+MIN_CLIP_FRAMES = 10
+# Frames that could not be decoded (rejected by the decoder, flagged damaged, or missing from
+# the end of the file): above WARN share the analysis says so; above REFUSE share it is not
+# made at all (more gaps than frames: reps and the back's shape cannot be trusted).
+WARN_UNDECODABLE_SHARE = 0.10
+REFUSE_UNDECODABLE_SHARE = 0.50
+# Demuxers that read one picture, not a video (image2: a single .jpg/.png/...; *_pipe: a
+# picture recognised by its content, e.g. a photo renamed to .mp4).
+STILL_IMAGE_FORMATS = ("image2",)
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,78 @@ class Frame:
     rgb: NDArray[np.uint8]
 
 
+@dataclass
+class DecodeStats:
+    """How much of a clip could be decoded: filled in while its frames are decoded.
+
+    `announced`: frames the container says it holds (0 if unknown); `decoded`: frames handed
+    on; `failed`: packets the decoder rejected (no picture at all); `damaged`: decoded frames
+    the decoder flagged as corrupt (shown, but with concealed blocks); `skipped`: an edit
+    list's pre-roll packets (decoded, never shown: counted by the container, not lost).
+    """
+
+    announced: int = 0
+    decoded: int = 0
+    failed: int = 0
+    damaged: int = 0
+    skipped: int = 0
+
+    @property
+    def missing(self) -> int:
+        """Announced frames that never arrived (the file ends early)."""
+        return max(0, self.announced - self.skipped - self.decoded - self.failed)
+
+    @property
+    def undecodable(self) -> int:
+        """Frames without a clean picture: rejected, damaged or missing."""
+        return self.failed + self.damaged + self.missing
+
+    @property
+    def total(self) -> int:
+        return max(self.announced - self.skipped, self.decoded + self.failed)
+
+    @property
+    def undecodable_share(self) -> float:
+        return self.undecodable / self.total if self.total else 0.0
+
+
+def undecodable_message(name: str, stats: DecodeStats) -> str:
+    """One plain line: how much of the clip could not be decoded."""
+    share = f"{stats.undecodable_share:.0%}"
+    if stats.missing > stats.failed + stats.damaged:
+        return (
+            f"{name} is truncated: {stats.decoded} of {stats.total} frames could be read "
+            f"({share} missing)"
+        )
+    return (
+        f"{name} is damaged: {stats.undecodable} of {stats.total} frames ({share}) could not "
+        "be decoded"
+    )
+
+
+def check_decoded(info: VideoInfo, stats: DecodeStats, span_s: float) -> None:
+    """Refuse a clip whose decoded frames cannot hold a rep (too few, too short) or that is
+    mostly undecodable. `span_s`: time from the first decoded frame to the end of the last."""
+    name = Path(info.path).name
+    if stats.decoded == 0:
+        raise VideoError("no_frames", f"{name}: no frame could be decoded")
+    if stats.undecodable_share > REFUSE_UNDECODABLE_SHARE:
+        code = "truncated" if stats.missing > stats.failed + stats.damaged else "undecodable"
+        raise VideoError(code, undecodable_message(name, stats) + ": too much to analyse")
+    if stats.decoded < MIN_CLIP_FRAMES or span_s < _min_span(info.fps):
+        raise too_short(name, stats.decoded, span_s)
+
+
+def too_short(name: str, frames: int, seconds: float) -> VideoError:
+    """The error for a clip too short to hold a rep."""
+    count = f"{frames} frame{'' if frames == 1 else 's'}, " if frames > 0 else ""
+    return VideoError(
+        "too_short",
+        f"{name} is too short to hold a rep ({count}{seconds:.2f} s): film the whole set, "
+        f"at least {MIN_CLIP_S:g} s and {MIN_CLIP_FRAMES} frames",
+    )
+
+
 def _open(path: Path) -> av.container.InputContainer:
     if not path.exists():
         raise VideoError("not_found", f"video file not found: {path}")
@@ -81,6 +166,18 @@ def _open(path: Path) -> av.container.InputContainer:
         raise VideoError(
             "not_a_video", f"cannot read {path.name} as a video ({exc.__class__.__name__})"
         ) from exc
+
+
+def _is_still_image(container: av.container.InputContainer) -> bool:
+    """The file is one picture (a photo, a screenshot), whatever its name says."""
+    names = str(container.format.name).split(",")
+    return any(n in STILL_IMAGE_FORMATS or n.endswith("_pipe") for n in names)
+
+
+def _min_span(fps: float) -> float:
+    """Shortest accepted clip length, less half a frame (time stamps are rounded: a 0.5 s clip
+    of 15 frames spans 14 frame intervals plus its last frame's)."""
+    return MIN_CLIP_S - 0.5 / fps
 
 
 def _rotation_of(frame: av.VideoFrame) -> int:
@@ -104,6 +201,12 @@ def probe(path: str | Path) -> VideoInfo:
     """Read the metadata and decode the first frame; raise VideoError for unusable input."""
     p = Path(path)
     with _open(p) as container:
+        if _is_still_image(container):
+            raise VideoError(
+                "still_image",
+                f"{p.name} is a still picture, not a video: film the set "
+                f"(at least {MIN_CLIP_S:g} s)",
+            )
         if not container.streams.video:
             if container.streams.audio:
                 raise VideoError("audio_only", f"{p.name} has sound but no picture: film the lift")
@@ -132,6 +235,8 @@ def probe(path: str | Path) -> VideoInfo:
                 f"(max {MAX_DURATION_S / 60:.0f} min)",
             )
         frames = int(stream.frames or 0) or round(duration * fps)
+        if 0 < int(stream.frames or 0) < MIN_CLIP_FRAMES or 0 < duration < _min_span(fps):
+            raise too_short(p.name, int(stream.frames or 0), duration)
         first = None
         try:
             first = next(iter(container.decode(stream)), None)
@@ -222,45 +327,78 @@ def iter_frames(
     size: tuple[int, int] | None = None,
     strict: bool = True,
     display: bool = False,
+    stats: DecodeStats | None = None,
 ) -> Iterator[Frame]:
     """Yield RGB frames (display orientation), scaled to `size` (w, h) if given.
 
     `display`: scale inside the YUV→RGB conversion with swscale's area filter (one step, about
     twice as fast as convert-then-resize with the area filter); the pixels differ slightly from
-    the OpenCV resize that pose input gets, so use it only for copies people look at.
-    A decode error after the first frame means a truncated or damaged file: with `strict` it
-    raises VideoError("truncated") only if fewer than half the announced frames were read, so a
-    file with a slightly damaged tail still gets analysed.
+    the OpenCV shrink that pose input gets, so use it only for copies people look at.
+
+    Packets are decoded one by one, so a damaged packet costs its own frame, not the rest of
+    the clip; `stats` (if given) counts the frames decoded, rejected and flagged damaged.
+    With `strict` the clip is refused (VideoError) once more than REFUSE_UNDECODABLE_SHARE of
+    its announced frames failed, and at the end when what was decoded cannot hold a rep or is
+    mostly undecodable (`check_decoded`).
     """
     dw, dh = _decoder_size(info, size)
+    counts = stats if stats is not None else DecodeStats()
+    counts.announced = info.frames
+    name = Path(info.path).name
+    span = 0.0
     with _open(Path(info.path)) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         tb = float(stream.time_base) if stream.time_base else 1.0 / info.fps
         t0: float | None = None
         n = 0
-        try:
-            for frame in container.decode(stream):
+        for packet in _packets(container, stream, counts):
+            try:
+                decoded = packet.decode() if packet is not None else stream.decode(None)
+                frames = list(decoded)
+            except (av.error.FFmpegError, ValueError):
+                counts.failed += 1
+                if strict and counts.failed > REFUSE_UNDECODABLE_SHARE * max(info.frames, 1):
+                    raise VideoError(
+                        "undecodable",
+                        f"{name} is damaged: more than half of its {info.frames} frames could "
+                        "not be decoded: too much to analyse",
+                    ) from None
+                continue
+            for frame in frames:
                 if frame.pts is not None:
                     t = float(frame.pts) * tb
                     t0 = t if t0 is None else t0
                     t -= t0
                 else:
                     t = n / info.fps
+                if frame.is_corrupt:
+                    counts.damaged += 1
                 yield Frame(n, t, _rotate(_to_rgb(frame, dw, dh, display), info.rotation))
                 n += 1
-        except (av.error.FFmpegError, ValueError) as exc:
-            if strict and n < max(1, info.frames // 2):
-                raise VideoError(
-                    "truncated", f"{Path(info.path).name} is damaged or truncated after {n} frames"
-                ) from exc
-        if n == 0:
-            raise VideoError("no_frames", f"{Path(info.path).name}: no frame could be decoded")
-        if strict and info.frames > 10 and n < info.frames * 0.5:
-            raise VideoError(
-                "truncated",
-                f"{Path(info.path).name} is truncated: {n} of {info.frames} frames could be read",
-            )
+                counts.decoded = n
+                span = max(span, t + 1.0 / info.fps)
+    if n == 0:
+        raise VideoError("no_frames", f"{name}: no frame could be decoded")
+    if strict:
+        check_decoded(info, counts, span)
+
+
+def _packets(
+    container: av.container.InputContainer, stream: av.VideoStream, counts: DecodeStats
+) -> Iterator[av.Packet[av.VideoStream] | None]:
+    """The stream's packets, then None (flush the decoder). A demux error ends the file
+    there (a truncated or damaged container): what is missing is counted from `announced`."""
+    try:
+        for packet in container.demux(stream):
+            if packet.size == 0:  # the demuxer's end-of-stream flush packet
+                continue
+            if packet.is_discard:
+                counts.skipped += 1
+            yield packet
+    except (av.error.FFmpegError, ValueError):
+        pass
+    yield None
 
 
 class FrameOrderError(Exception):
@@ -281,6 +419,7 @@ class FrameTable:
     key_pts: NDArray[np.int64]  # keyframes' pts, sorted
     key_seek: NDArray[np.int64]  # per keyframe: min(pts, dts), a safe backward-seek target
     time_base: float
+    discarded: int = 0  # edit-list pre-roll packets left out of `pts` (DecodeStats.skipped)
 
     @property
     def n(self) -> int:
@@ -302,6 +441,7 @@ def frame_table(info: VideoInfo) -> FrameTable | None:
     only a sequential decode numbers the frames reliably)."""
     pts: list[int] = []
     keys: list[tuple[int, int]] = []
+    discarded = 0
     try:
         with _open(Path(info.path)) as container:
             stream = container.streams.video[0]
@@ -314,6 +454,8 @@ def frame_table(info: VideoInfo) -> FrameTable | None:
                     return None
                 if not packet.is_discard:  # an edit list's pre-roll: decoded, never shown
                     pts.append(int(packet.pts))
+                else:
+                    discarded += 1
                 if packet.is_keyframe:
                     dts = int(packet.dts) if packet.dts is not None else int(packet.pts)
                     keys.append((int(packet.pts), min(int(packet.pts), dts)))
@@ -329,6 +471,7 @@ def frame_table(info: VideoInfo) -> FrameTable | None:
         key_pts=np.asarray([k[0] for k in keys], np.int64),
         key_seek=np.asarray([k[1] for k in keys], np.int64),
         time_base=tb,
+        discarded=discarded,
     )
 
 
@@ -343,8 +486,9 @@ def iter_segment(
     from the keyframe before `start` (frames before `start` are decoded but not converted).
 
     Raises FrameOrderError when a decoded frame is not the one the table expects next (a frame
-    the decoder dropped, a time stamp outside the table, a decode error): the caller then falls
-    back to one sequential decode. Ends early only if the file ends early.
+    the decoder dropped, a time stamp outside the table, a decode error, a frame flagged
+    damaged): the caller then falls back to one sequential decode, which counts what could not
+    be decoded (`DecodeStats`). Ends early only if the file ends early.
     """
     dw, dh = _decoder_size(info, size)
     expected = start
@@ -365,6 +509,8 @@ def iter_segment(
                     continue  # between the keyframe and the first wanted frame
                 if i != expected:
                     raise FrameOrderError(f"frame {i} decoded where {expected} was expected")
+                if frame.is_corrupt:  # counted only by the sequential pass (iter_frames)
+                    raise FrameOrderError(f"frame {i} is damaged")
                 rgb = _rotate(_to_rgb(frame, dw, dh, False), info.rotation)
                 yield Frame(i, table.t_s(int(frame.pts)), rgb)
                 expected += 1

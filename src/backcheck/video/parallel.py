@@ -21,9 +21,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from backcheck.video.decode import (
+    DecodeStats,
     FrameOrderError,
     FrameTable,
     VideoInfo,
+    check_decoded,
     frame_table,
     iter_segment,
     prefetched,
@@ -269,4 +271,9 @@ def _run_segments(
     merged = workers[0].builder
     for w in workers[1:]:
         merged.extend(w.builder)
-    return merged.build(info, workers[0].engine_name), len(workers)
+    track = merged.build(info, workers[0].engine_name)
+    # Every frame of the table decoded cleanly (anything else fell back to the sequential
+    # pass); frames the container announced beyond the table count as missing there too.
+    track.decode = DecodeStats(announced=info.frames, decoded=track.n, skipped=table.discarded)
+    check_decoded(info, track.decode, float(track.t_s[-1]) + 1.0 / info.fps)
+    return track, len(workers)

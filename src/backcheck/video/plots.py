@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from backcheck.core.vocabulary import LIFT_WORDS
+from backcheck.video.annotate import VIEW_WORDS
 from backcheck.video.decisions import NEUTRAL_VALLEY, NEUTRAL_WHOLE
 from backcheck.video.kinematics import body_angles
 from backcheck.video.measures import BackSeries
@@ -33,7 +35,7 @@ def _plot_bows(ax: Any, t: NDArray[np.float64], series: BackSeries) -> None:
     ax.axhline(NEUTRAL_WHOLE, color="tab:gray", ls="--", lw=0.8)
     ax.axhline(NEUTRAL_VALLEY, color="tab:purple", ls="--", lw=0.8)
     ax.axhline(0, color="black", lw=0.5)
-    ax.set_ylabel("|hip-shoulder| units")
+    ax.set_ylabel("share of hip-to-shoulder length")
     ax.set_xlabel("time (s)")
     finite = np.concatenate(
         [series.valley[np.isfinite(series.valley)], series.whole[np.isfinite(series.whole)]]
@@ -60,7 +62,9 @@ def _mark_reps(ax1: Any, ax2: Any, analysis: Analysis) -> None:
 def _title(analysis: Analysis) -> str:
     """Clip, lift, reps and view; why the back was not judged, if it was not."""
     name = Path(analysis.video.path).name
-    title = f"{name}: {analysis.lift}, {len(analysis.reps)} reps, view {analysis.view}"
+    lift = LIFT_WORDS.get(analysis.lift, analysis.lift)
+    reps = f"{len(analysis.reps)} rep{'' if len(analysis.reps) == 1 else 's'}"
+    title = f"{name}: {lift}, {reps}, {VIEW_WORDS[analysis.view]}"
     if not analysis.back_judgement.judgeable:
         title += f"\nback not judged: {analysis.back_judgement.reason}"
     return title

@@ -17,6 +17,12 @@ class VideoMeta(BaseModel):
     frames: int
     duration_s: float
     rotation: int
+    frames_undecodable: int = Field(
+        0, description="Frames the decoder rejected, flagged damaged, or that were missing."
+    )
+    undecodable_share: float = Field(
+        0.0, description="frames_undecodable over the clip's frames (a warning above 0.10)."
+    )
 
 
 class Angles(BaseModel):

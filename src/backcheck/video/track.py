@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from backcheck.video.backshape import PROFILE_T, dorsal_profile
-from backcheck.video.decode import Frame, VideoInfo, iter_frames, prefetched
+from backcheck.video.decode import DecodeStats, Frame, VideoInfo, iter_frames, prefetched
 from backcheck.video.pose import L_HIP, L_SHOULDER, R_HIP, R_SHOULDER, PoseEngine, PoseResult
 
 ProgressFn = Callable[[int], None]
@@ -39,6 +39,7 @@ class Track:
     frame_size: tuple[int, int] = (0, 0)  # analysis (w, h)
     engine: str = ""
     extra: dict[str, float] = field(default_factory=dict)
+    decode: DecodeStats = field(default_factory=DecodeStats)  # frames decoded / undecodable
 
     @property
     def n(self) -> int:
@@ -223,8 +224,10 @@ def extract_track(
     start = time.thread_time()
     meter = DisplayMeter(display, cpu) if display is not None and cpu is not None else None
     sink = meter or display
+    stats = DecodeStats()
+    frames = metered_decode(iter_frames(info, info.analysis_size, stats=stats), cpu)
     # decode the next frames on another core while the pose model runs on this one
-    for frame in prefetched(metered_decode(iter_frames(info, info.analysis_size), cpu)):
+    for frame in prefetched(frames):
         builder.add(frame, engine.process(frame.rgb))
         if sink is not None:
             sink.add(frame.rgb)
@@ -233,4 +236,6 @@ def extract_track(
     if cpu is not None:
         spent = meter.spent if meter is not None else 0.0
         cpu.add(pose_s=time.thread_time() - start - spent, display_s=spent)
-    return builder.build(info, engine.name)
+    track = builder.build(info, engine.name)
+    track.decode = stats
+    return track

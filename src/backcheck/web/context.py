@@ -11,6 +11,12 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from backcheck.core.vocabulary import (
+    VIDEO_BASIS_WORDS,
+    VIDEO_FINDING_WORDS,
+    VIDEO_NOT_MEASURED,
+    video_answer_words,
+)
 from backcheck.jobs import JobQueue
 from backcheck.storage import Database
 from backcheck.web.interview.labels import (
@@ -60,6 +66,10 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.globals["question_words"] = question_words
     env.globals["kind_words"] = KIND_WORDS
     env.globals["certainty_words"] = CERTAINTY_WORDS
+    env.globals["video_finding_words"] = VIDEO_FINDING_WORDS
+    env.globals["video_basis_words"] = VIDEO_BASIS_WORDS
+    env.globals["video_answer_words"] = video_answer_words
+    env.globals["video_not_measured"] = VIDEO_NOT_MEASURED
     return templates
 
 
