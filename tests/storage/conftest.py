@@ -16,6 +16,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -42,9 +43,29 @@ def _as_server_user(args: list[str]) -> list[str]:
     return args
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    """A throw-away PostgreSQL server; yields a URL to its `postgres` database."""
+@dataclass
+class PostgresServer:
+    """A throw-away PostgreSQL server started by the tests."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    root: Path
+
+    def stop(self) -> None:
+        """Stop the server (it refuses connections from now on) and remove its files."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def start_postgres() -> PostgresServer:
+    """initdb into a temporary folder and start a server on a free port of 127.0.0.1;
+    returns once it accepts connections (a URL to its `postgres` database)."""
     bindir = _pg_bin()
     if bindir is None:
         pytest.fail("PostgreSQL server binaries not found: run `make system-deps`")
@@ -61,7 +82,7 @@ def postgres_server() -> Iterator[str]:
         capture_output=True,
     )
     port = _free_port()
-    server = subprocess.Popen(
+    process = subprocess.Popen(
         _as_server_user(
             [
                 str(bindir / "postgres"),
@@ -76,28 +97,31 @@ def postgres_server() -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    url = f"postgresql+psycopg://{user}@127.0.0.1:{port}/postgres"
-    engine = sa.create_engine(url)
+    server = PostgresServer(f"postgresql+psycopg://{user}@127.0.0.1:{port}/postgres", process, root)
+    engine = sa.create_engine(server.url)
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
                 with engine.connect():
-                    break
+                    return server
             except sa.exc.OperationalError:
-                if time.monotonic() > deadline or server.poll() is not None:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    server.stop()
                     raise
                 time.sleep(0.2)
-        yield url
     finally:
         engine.dispose()
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A throw-away PostgreSQL server for the session; yields a URL to its `postgres` database."""
+    server = start_postgres()
+    try:
+        yield server.url
+    finally:
+        server.stop()
 
 
 def _fresh_pg_database(server_url: str) -> str:

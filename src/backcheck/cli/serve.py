@@ -57,9 +57,11 @@ def serve_command(
 
     from backcheck.storage import folder_lock, open_database
     from backcheck.storage.db import display_url
-    from backcheck.web.app import create_app
+    from backcheck.storage.files import use_private_umask
+    from backcheck.web.app import create_app, keep_loop_responsive
     from backcheck.web.settings import SettingsError, load_settings
 
+    use_private_umask()  # everything the server writes in the data folder: 0600 / 0700
     bind = host if host is not None else ("0.0.0.0" if network else "127.0.0.1")
     if not network and not is_loopback(bind):
         fail(
@@ -101,6 +103,7 @@ def serve_command(
         _print_pairing(app, shown)
     else:
         typer.echo(f"backcheck: open {scheme}://{bind}:{port}/ (database: {shown})")
+    keep_loop_responsive()
     uvicorn.run(
         app,
         host=bind,

@@ -15,6 +15,7 @@ from backcheck.jobs.housekeeping import discard_failed_files
 from backcheck.jobs.process import this_process
 from backcheck.jobs.runner import AnalysisError, load_runner
 from backcheck.storage import open_database
+from backcheck.storage.files import use_private_umask
 
 log = logging.getLogger("backcheck.jobs")
 PROGRESS_EVERY_S = 0.3
@@ -27,7 +28,10 @@ def run_job(
 
     The claim records this process (pid, start time, host), so a server restarted while it
     runs adopts it rather than failing the job; the worker writes its outcome itself either way.
+    The artifacts are private (0600) whatever umask the server had: this process is the
+    worker's own, so its umask is set here.
     """
+    use_private_umask()
     db = open_database(database_url, migrate=False)
     me = this_process()
     try:

@@ -19,6 +19,8 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
+from backcheck.storage.errors import storage_errors
+from backcheck.storage.files import private_file, private_folder
 from backcheck.storage.migrate import upgrade
 
 ENV_URL = "BACKCHECK_DATABASE_URL"
@@ -26,11 +28,11 @@ ENV_DATA_DIR = "BACKCHECK_DATA_DIR"
 
 
 def data_dir() -> Path:
-    """Where backcheck keeps its database and uploads (``BACKCHECK_DATA_DIR`` overrides)."""
+    """Where backcheck keeps its database and uploads (``BACKCHECK_DATA_DIR`` overrides);
+    created 0700, and closed to others if it was not."""
     override = os.environ.get(ENV_DATA_DIR)
     path = Path(override) if override else Path(platformdirs.user_data_dir("backcheck"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_folder(path)
 
 
 def default_database_url() -> str:
@@ -59,8 +61,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL and a busy timeout."""
+    """An engine for ``url``; SQLite gets WAL and a busy timeout, and a new database file is
+    created 0600 first (SQLite gives its -wal and -shm files the database file's mode)."""
     if url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            path = Path(database)
+            if path.parent.is_dir():
+                private_file(path)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -77,8 +85,9 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session that commits on success and rolls back on error."""
-        with self.sessions.begin() as session:
+        """A session that commits on success and rolls back on error; a storage fault (disk
+        full, database unreachable) comes out as its ``storage.errors`` type."""
+        with storage_errors(), self.sessions.begin() as session:
             yield session
 
     def close(self) -> None:

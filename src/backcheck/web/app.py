@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,6 +16,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from backcheck import __version__
 from backcheck.jobs.supervisor import LocalJobQueue
 from backcheck.storage import folder_lock, open_database
+from backcheck.storage.files import private_folder
 from backcheck.web import home, install
 from backcheck.web.analyses import views as analyses
 from backcheck.web.backup import views as backup
@@ -44,13 +47,31 @@ DESCRIPTION = (
 )
 
 
+LOOP_SWITCH_INTERVAL_S = 0.001
+
+
+def keep_loop_responsive() -> None:
+    """Let the event loop get the GIL back quickly from a busy worker thread.
+
+    A page rendered or an import checked in the thread pool holds the GIL for up to the
+    switch interval each time the loop wants it (Python's default 5 ms; a static file needs
+    it several times), and a full garbage collection walks every object with it held.
+    A 1 ms interval, and the objects of the started app frozen out of the collector's walks,
+    keep a static file fast while such work runs (bench/loop_bench.py). Process-wide: the
+    ``serve`` command calls it once, before the server starts.
+    """
+    sys.setswitchinterval(LOOP_SWITCH_INTERVAL_S)
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the database is opened (and migrated) when it starts."""
     config = settings or load_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        config.analyses_dir.mkdir(parents=True, exist_ok=True)
+        private_folder(config.analyses_dir)
         # One server per data folder (`serve` took it already; this holds it for embedders
         # and tests too): recovery and clean-up below judge every job and file in it.
         folder_lock.acquire(config.data_dir)

@@ -8,6 +8,7 @@ The session commits when the endpoint returns and before the response is sent
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import suppress
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from backcheck.jobs import store as job_store
 from backcheck.storage import AnalysisJob, Interview, JournalEntry
+from backcheck.storage.errors import StorageError, classify, storage_errors
 from backcheck.web.context import AppContext, app_context
 from backcheck.web.errors import AppError
 from backcheck.web.forms import Form, read_form
@@ -42,10 +44,11 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 def _finish(session: Session, *, commit: bool) -> None:
     try:
-        if commit:
-            session.commit()
-        else:
-            session.rollback()
+        with storage_errors():
+            if commit:
+                session.commit()
+            else:
+                session.rollback()
     finally:
         session.close()
 
@@ -54,12 +57,18 @@ async def get_session(ctx: ContextDep) -> AsyncIterator[Session]:
     """A session for this request: committed on success, rolled back on error.
 
     Opening a session does no I/O; the commit (an fsync on SQLite) runs in the thread pool.
+    A storage fault in the endpoint or the commit comes out typed (``storage.errors``), for
+    the error handlers to say what was not saved.
     """
     session = ctx.db.sessions()
     try:
         yield session
-    except BaseException:
-        await run_in_threadpool(_finish, session, commit=False)
+    except BaseException as error:
+        with suppress(StorageError):  # the rollback failed too (the server is gone)
+            await run_in_threadpool(_finish, session, commit=False)
+        typed = classify(error) if isinstance(error, Exception) else None
+        if typed is not None and typed is not error:
+            raise typed from error
         raise
     await run_in_threadpool(_finish, session, commit=True)
 

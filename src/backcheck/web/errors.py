@@ -13,6 +13,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from backcheck.core import CaseError
+from backcheck.storage.errors import (
+    DatabaseBusy,
+    DatabaseUnreachable,
+    DiskError,
+    DiskFull,
+    StorageError,
+)
 from backcheck.web.backup.service import ImportRejected
 from backcheck.web.security import CsrfError
 
@@ -46,6 +53,57 @@ def shorten(text: str, limit: int) -> str:
 
 
 UNEXPECTED = "An unexpected error happened. Try again; if it keeps happening, restart backcheck."
+
+# What a storage fault means for the request that met it: (path prefixes, what was lost).
+NOT_SAVED: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("/api/v1/journal", "/journal", "/today"), "Your entry was not saved"),
+    (("/api/v1/interview", "/interview"), "Your answers were not saved"),
+    (("/api/v1/import", "/data/import"), "Nothing was imported"),
+    (("/api/v1/analyses", "/analyses"), "The video was not saved"),
+    (("/devices", "/pair/"), "The device list was not changed"),
+)
+NOT_READ = "backcheck cannot read your data"
+# (status, the fault in words, what to do), by fault; the first match wins.
+STORAGE_FAULTS: tuple[tuple[type[StorageError], int, str, str], ...] = (
+    (DiskFull, 507, "the disk is full", "Free some space and send it again."),
+    (
+        DatabaseUnreachable,
+        503,
+        "the database cannot be reached",
+        "Check that the database server is running, then send it again.",
+    ),
+    (
+        DatabaseBusy,
+        503,
+        "the database is busy",
+        "Another program is holding it; wait a moment and send it again.",
+    ),
+    (
+        DiskError,
+        507,
+        "the disk reported an error",
+        "Check the disk (or free some space), then send it again.",
+    ),
+)
+
+
+def storage_failure(error: StorageError, *, method: str, path: str) -> tuple[int, str]:
+    """The status and the plain message for a storage fault met by ``method path``: what was
+    not saved, why, and what to do."""
+    status, fault, action = 503, error.reason, "Try again in a moment."
+    for kind, kind_status, kind_fault, kind_action in STORAGE_FAULTS:
+        if isinstance(error, kind):
+            status, fault, action = kind_status, kind_fault, kind_action
+            break
+    if method in ("GET", "HEAD"):
+        action = action.replace("send it again", "reload the page")
+        return status, f"{NOT_READ}: {fault}. {action}"
+    lost = next(
+        (what for prefixes, what in NOT_SAVED if path.startswith(prefixes)), "Nothing was saved"
+    )
+    if method == "DELETE" or path.endswith("/delete"):
+        lost = "Nothing was deleted"
+    return status, f"{lost}: {fault}. {action}"
 
 
 class ErrorBody(BaseModel):
@@ -113,6 +171,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ImportRejected)
     async def import_rejected(request: Request, exc: ImportRejected) -> Response:
         return error_response(request, 422, exc.message, exc.field)
+
+    @app.exception_handler(StorageError)
+    async def storage_error(request: Request, exc: StorageError) -> Response:
+        log.warning("storage fault on %s %s: %s", request.method, request.url.path, exc)
+        status, message = storage_failure(exc, method=request.method, path=request.url.path)
+        return error_response(request, status, message)
 
     @app.exception_handler(CsrfError)
     async def csrf_error(request: Request, exc: CsrfError) -> Response:

@@ -16,6 +16,7 @@ from backcheck.jobs import JobStatus
 from backcheck.jobs import store as jobs
 from backcheck.jobs.store import artifact_names as artifact_names  # pages + export use it
 from backcheck.storage import AnalysisJob, Interview
+from backcheck.storage.files import write_private
 from backcheck.web.analyses.schemas import JobLinks, JobOut
 
 
@@ -34,7 +35,7 @@ def write_reference_sets(*, folder: Path, references: dict[str, AnalysisJob]) ->
         for lift, job in references.items()
     }
     if data:
-        (folder / REFERENCES_FILE).write_text(json.dumps(data), encoding="utf-8")
+        write_private(folder / REFERENCES_FILE, json.dumps(data).encode("utf-8"))
 
 
 def reference_list(*, references: dict[str, AnalysisJob]) -> list[dict[str, str]]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 SNIFF_BYTES = 16
@@ -74,6 +75,8 @@ class _State:
     buffer: bytearray = field(default_factory=bytearray)
     head: bytearray = field(default_factory=bytearray)
     fd: int | None = None
+    pending: bytearray = field(default_factory=bytearray)
+    closing: bool = False
     error: UploadError | None = None
 
 
@@ -140,19 +143,13 @@ async def receive_upload(
             if len(state.head) >= SNIFF_BYTES and sniff_container(bytes(state.head)) is None:
                 state.error = UploadError(415, NOT_A_VIDEO)  # refuse now, not after 500 MB
                 return
-        assert state.fd is not None
-        view = memoryview(chunk)
-        while view:
-            written = os.write(state.fd, view)
-            view = view[written:]
+        state.pending += chunk  # written by _drain, in a worker thread
 
     def on_part_end() -> None:
         if state.filename is None:
             upload.fields[state.name] = state.buffer.decode("utf-8", "replace")
         elif state.fd is not None:
-            os.fsync(state.fd)
-            os.close(state.fd)
-            state.fd = None
+            state.closing = True  # _drain writes the rest, syncs and closes, off the loop
         state.filename = None
 
     callbacks: Any = {
@@ -170,9 +167,11 @@ async def receive_upload(
             parser.write(chunk)
             if state.error is not None:
                 raise state.error
+            await _drain(state)
         parser.finalize()
         if state.error is not None:
             raise state.error
+        await _drain(state)
     except UploadError:
         _discard(state, target)
         raise
@@ -200,6 +199,32 @@ async def receive_upload(
         _discard(state, target)
         raise UploadError(415, NOT_A_VIDEO)
     return upload
+
+
+WRITE_BATCH_BYTES = 1 << 20
+
+
+async def _drain(state: _State) -> None:
+    """Write what the parser gathered (every MB, and at the file's end, then fsync and
+    close) in a worker thread: disk writes and the final fsync never stall the event loop."""
+    if state.fd is None:
+        return
+    if state.pending and (state.closing or len(state.pending) >= WRITE_BATCH_BYTES):
+        data, state.pending = state.pending, bytearray()
+        await run_in_threadpool(_write_all, state.fd, data)
+    if state.closing:
+        fd, state.fd, state.closing = state.fd, None, False
+        try:
+            await run_in_threadpool(os.fsync, fd)
+        finally:
+            os.close(fd)
+
+
+def _write_all(fd: int, data: bytearray) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
 
 
 async def _until_stalled(stream: AsyncIterator[bytes], stall_s: float) -> AsyncIterator[bytes]:

@@ -16,6 +16,7 @@ from backcheck.jobs import JobStatus
 from backcheck.jobs import store as jobs
 from backcheck.jobs.runner import filming_guidance, video_available
 from backcheck.storage import AnalysisJob
+from backcheck.storage.files import private_folder
 from backcheck.web.analyses import service
 from backcheck.web.analyses.schemas import AnalysisOut, JobOut
 from backcheck.web.analyses.upload import UploadError, check_declared_length, receive_upload
@@ -86,8 +87,7 @@ async def _accept_upload(request: Request, ctx: AppContext, *, form_token: bool)
     limit = ctx.settings.max_upload_bytes
     check_declared_length(content_length=request.headers.get("content-length"), max_bytes=limit)
     job_id = jobs.allocate_job_id()
-    folder = jobs.job_dir(root=ctx.settings.analyses_dir, job_id=job_id)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder(jobs.job_dir(root=ctx.settings.analyses_dir, job_id=job_id))
     staging = folder / ".upload.part"
     try:
         upload = await receive_upload(
@@ -106,19 +106,20 @@ async def _accept_upload(request: Request, ctx: AppContext, *, form_token: bool)
             )
         assert upload.container is not None
         staging.rename(jobs.input_path(folder=folder, container=upload.container))
-    except BaseException:
+        await run_in_threadpool(
+            _queue,
+            ctx,
+            job_id=job_id,
+            lift=lift,
+            label=service.safe_label(filename=upload.filename),
+            container=upload.container,
+            size=upload.size,
+            is_reference=upload.fields.get("reference", "").strip().lower()
+            in ("yes", "on", "true"),
+        )
+    except BaseException:  # nothing is kept of a refused upload, nor of one not queued
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    await run_in_threadpool(
-        _queue,
-        ctx,
-        job_id=job_id,
-        lift=lift,
-        label=service.safe_label(filename=upload.filename),
-        container=upload.container,
-        size=upload.size,
-        is_reference=upload.fields.get("reference", "").strip().lower() in ("yes", "on", "true"),
-    )
     ctx.jobs.submit(job_id)
     return job_id
 

@@ -31,6 +31,7 @@ from backcheck.core.case import parse_findings
 from backcheck.jobs import JobStatus
 from backcheck.jobs import store as jobs
 from backcheck.storage import AnalysisJob, Interview, JournalEntry
+from backcheck.storage.files import write_private
 from backcheck.web.analyses.service import artifact_names, job_status, public_result
 from backcheck.web.interview.service import interview_level
 from backcheck.web.journal.schemas import EntryIn
@@ -367,7 +368,7 @@ def import_all(*, session: Session, document: Any, analyses_root: Path) -> dict[
             folder.mkdir(parents=True, mode=0o700)
             folders.append(folder)
             for name, data in analysis.files.items():
-                (folder / name).write_bytes(data)
+                write_private(folder / name, data)
             if analysis.job.result is not None:  # stored paths point into the new folder
                 analysis.job.result = _in_folder(analysis.job.result, folder)
         session.add_all(added_i)

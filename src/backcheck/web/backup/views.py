@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -13,11 +12,13 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
+from backcheck.storage.errors import StorageError
 from backcheck.web.backup import service
+from backcheck.web.backup.reading import collector_paused, free_in_steps, loads_in_steps
 from backcheck.web.backup.schemas import ImportCounts
-from backcheck.web.context import render
+from backcheck.web.context import AppContext, render
 from backcheck.web.deps import ContextDep, SessionDep, SettingsDep
-from backcheck.web.errors import error_responses
+from backcheck.web.errors import AppError, error_responses, storage_failure
 from backcheck.web.security import CSRF_FIELD, check_csrf
 from backcheck.web.settings import Settings
 
@@ -44,19 +45,58 @@ def data_export(session: SessionDep, settings: SettingsDep) -> Response:
     return _export_response(session, settings)
 
 
-def _import_page(request: Request, ctx: ContextDep, raw: bytes) -> Response:
+def _import(ctx: AppContext, raw: bytes) -> dict[str, int]:
+    """Parse and import an export (in a worker thread: the parse lets the loop run between
+    records); raises NotAnExport, ImportRejected or a storage fault.
+
+    The garbage collector stays paused through the checks too: with the whole document alive,
+    each full collection would walk its million objects with the GIL held (about a second on
+    a 12 MB file), stalling the event loop as the old one-call parse did. A refusal is raised
+    afresh once the document is gone (the original's traceback holds it, and a collection
+    resumed meanwhile would walk it).
+    """
+    failure: Exception
+    with collector_paused():
+        try:
+            return _import_now(ctx, raw)
+        except service.ImportRejected as exc:
+            failure = service.ImportRejected(exc.message, field=exc.field)
+        except NotAnExport as exc:
+            failure = NotAnExport(str(exc))
+        except StorageError as exc:
+            failure = type(exc)(str(exc))
+    raise failure
+
+
+def _import_now(ctx: AppContext, raw: bytes) -> dict[str, int]:
     try:
-        document = json.loads(raw)
-    except (ValueError, RecursionError):  # bad JSON or text, nesting or a huge number
-        return render(request, "data.html", 422, error=NOT_AN_EXPORT)
+        document = loads_in_steps(raw)
+    except (ValueError, RecursionError):  # bad JSON or text, nesting, huge numbers
+        raise NotAnExport(NOT_AN_EXPORT) from None
     try:
         with ctx.db.session() as session:
-            counts = service.import_all(
+            return service.import_all(
                 session=session, document=document, analyses_root=ctx.settings.analyses_dir
             )
+    finally:
+        free_in_steps(document)
+
+
+class NotAnExport(ValueError):
+    """The file is not JSON at all."""
+
+
+def _import_page(request: Request, ctx: AppContext, raw: bytes) -> Response:
+    try:
+        counts = _import(ctx, raw)
+    except NotAnExport as exc:
+        return render(request, "data.html", 422, error=str(exc))
     except service.ImportRejected as exc:
         where = f" ({exc.field})" if exc.field else ""
         return render(request, "data.html", 422, error=f"{exc.message}{where}")
+    except StorageError as exc:
+        status, message = storage_failure(exc, method="POST", path=request.url.path)
+        return render(request, "data.html", status, error=message)
     return render(request, "data.html", counts=counts)
 
 
@@ -81,16 +121,38 @@ def api_export(session: SessionDep, settings: SettingsDep) -> Response:
     return _export_response(session, settings)
 
 
+IMPORT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "description": "An export document, as GET /api/v1/export writes it.",
+                    "additionalProperties": True,
+                }
+            }
+        },
+    }
+}
+
+
 @api.post(
     "/import",
     summary="Import an export (adds what is missing)",
-    responses=error_responses(403, 413, 422),
+    response_model=ImportCounts,
+    openapi_extra=IMPORT_BODY,
+    responses=error_responses(403, 413, 422, 503, 507),
 )
-def api_import(
-    document: dict[str, Any], session: SessionDep, settings: SettingsDep
-) -> ImportCounts:
-    """Counts of what was added and what was already there (all or nothing)."""
-    counts = service.import_all(
-        session=session, document=document, analyses_root=settings.analyses_dir
-    )
+async def api_import(request: Request, ctx: ContextDep) -> Any:
+    """Counts of what was added and what was already there (all or nothing).
+
+    The body is read here and parsed in a worker thread (FastAPI would parse and validate a
+    128 MB document on the event loop).
+    """
+    raw = await request.body()
+    try:
+        counts = await run_in_threadpool(_import, ctx, raw)
+    except NotAnExport as exc:
+        raise AppError(422, str(exc)) from exc
     return ImportCounts(**counts)

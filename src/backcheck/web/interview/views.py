@@ -11,9 +11,10 @@ from starlette.responses import Response
 
 from backcheck.core import CaseError, assess, load_knowledge, parse_case
 from backcheck.storage import Interview
+from backcheck.storage.errors import StorageError, saving, storage_errors
 from backcheck.web.context import render
 from backcheck.web.deps import FormDep, InterviewDep, SessionDep
-from backcheck.web.errors import error_responses
+from backcheck.web.errors import error_responses, storage_failure
 from backcheck.web.interview import service
 from backcheck.web.interview.schemas import AssessmentOut, CaseIn, ProgressOut, StepIn, StepOut
 from backcheck.web.journal.service import journal_assessment, with_chosen_video
@@ -47,21 +48,25 @@ def _screen_page(
     problems: dict[str, str] | None = None,
     entered: dict[str, str] | None = None,
     past_emergency: bool = False,
+    status: int | None = None,
+    unsaved: dict[str, Any] | None = None,
 ) -> Response:
     case = service.case_of(findings=interview.findings)
     screen = service.pending_screen(case=case, asked=interview.asked, past_emergency=past_emergency)
     if screen is None:
         return _see_other(f"/interview/{interview.id}/result")
+    # Answers that could not be saved still raise the alarm they carry (emergency first).
+    alert_case = case if unsaved is None else service.case_of(findings=unsaved)
     return render(
         request,
         "interview/question.html",
-        422 if problems else 200,
+        status or (422 if problems else 200),
         interview_id=interview.id,
         screen=screen,
         problems=problems or {},
         entered=entered or {},
         can_go_back=bool(interview.asked),
-        a=assess(case, question_limit=0).to_dict(),
+        a=assess(alert_case, question_limit=0).to_dict(),
         past_emergency=past_emergency,
     )
 
@@ -80,13 +85,28 @@ def interview_answer(
     go_on = form.get("go_on") == "1"
     question_ids = [q for q in form.get("questions").split(",") if q]
     answers = {q: form.get(f"q_{q}") for q in question_ids}
+    unsaved: dict[str, Any] = {}
     try:
-        service.record_screen(
-            interview=interview,
-            question_ids=question_ids,
-            answers=answers,
-            none_of_these=form.get("none_of_these") == "1",
-        )
+        with saving(session):
+            service.record_screen(
+                interview=interview,
+                question_ids=question_ids,
+                answers=answers,
+                none_of_these=form.get("none_of_these") == "1",
+            )
+            unsaved = dict(interview.findings)
+    except StorageError as exc:  # not saved: the same screen, the answers kept, and why
+        status, message = storage_failure(exc, method="POST", path=request.url.path)
+        with storage_errors():
+            return _screen_page(
+                request,
+                interview,
+                {"": message},
+                answers,
+                past_emergency=go_on,
+                status=status,
+                unsaved=unsaved or None,
+            )
     except service.ScreenAnswerError as exc:
         return _screen_page(request, interview, exc.problems, answers, past_emergency=go_on)
     except CaseError as exc:

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from backcheck.core.journal import ACTIVITIES, LOCATIONS, RADIATION, RESPONSES, SYMPTOMS
+from backcheck.storage.errors import StorageError, saving, storage_errors
 from backcheck.web.context import render
 from backcheck.web.deps import EntryDep, FormDep, SessionDep
-from backcheck.web.errors import AppError, error_responses
+from backcheck.web.errors import AppError, error_responses, storage_failure
 from backcheck.web.forms import Form
 from backcheck.web.journal import service
 from backcheck.web.journal.chart import pain_chart_svg
@@ -35,17 +36,29 @@ def _journal_page(
     *,
     errors: dict[str, str] | None = None,
     values: Form | None = None,
+    failure: StorageError | None = None,
 ) -> Response:
-    entries = service.list_entries(session=session)
-    triage = service.journal_assessment(session=session)
+    status = 422 if errors else 200
+    message = None
+    if failure is not None:
+        status, message = storage_failure(failure, method="POST", path=request.url.path)
+    try:
+        with storage_errors():
+            entries = service.list_entries(session=session)
+            triage = service.journal_assessment(session=session)
+    except StorageError:
+        if failure is None:
+            raise
+        entries, triage = [], None  # the form, with what was typed, is what matters now
     chart = pain_chart_svg(points=[(e.day, e.pain) for e in entries])
     return render(
         request,
         "journal/index.html",
-        422 if errors else 200,
+        status,
         entries=list(reversed(entries)),
         chart=chart,
         triage=triage,
+        failure=message,
         errors=errors or {},
         form=values or Form(values={"day": date.today().isoformat()}),
         today=date.today().isoformat(),
@@ -96,7 +109,11 @@ def journal_add(request: Request, form: FormDep, session: SessionDep) -> Respons
     data, errors = entry_from_form(form)
     if data is None:
         return _journal_page(request, session, errors=errors, values=form)
-    service.add_entry(session=session, data=data)
+    try:
+        with saving(session):
+            service.add_entry(session=session, data=data)
+    except StorageError as exc:  # not saved: say so, and keep what was typed in the form
+        return _journal_page(request, session, values=form, failure=exc)
     return RedirectResponse("/journal#triage", status_code=303)
 
 
@@ -124,13 +141,20 @@ def _today_page(
     *,
     errors: dict[str, str] | None = None,
     values: Form | None = None,
+    failure: StorageError | None = None,
 ) -> Response:
-    view = service.today_view(session=session)
+    status = 422 if errors else 200
+    message = None
+    if failure is not None:
+        status, message = storage_failure(failure, method="POST", path=request.url.path)
+    with storage_errors():
+        view = service.today_view(session=session)  # needed to show the form at all
     return render(
         request,
         "journal/today.html",
-        422 if errors else 200,
+        status,
         view=view,
+        failure=message,
         errors=errors or {},
         form=values or Form(),
         today=date.today().isoformat(),
@@ -168,9 +192,7 @@ def session_from_form(form: Form) -> tuple[EntryIn | None, dict[str, str]]:
         for error in exc.errors():
             loc = [str(part) for part in error["loc"]]
             field = loc[1] if loc[:1] == ["session"] and len(loc) > 1 else (loc or ["form"])[0]
-            message = SESSION_FRIENDLY.get(field) or str(error["msg"]).removeprefix(
-                "Value error, "
-            )
+            message = SESSION_FRIENDLY.get(field) or str(error["msg"]).removeprefix("Value error, ")
             errors.setdefault(field, message)
         return None, errors
 
@@ -181,7 +203,11 @@ def today_log(request: Request, form: FormDep, session: SessionDep) -> Response:
     data, errors = session_from_form(form)
     if data is None:
         return _today_page(request, session, errors=errors, values=form)
-    service.add_entry(session=session, data=data)
+    try:
+        with saving(session):
+            service.add_entry(session=session, data=data)
+    except StorageError as exc:  # not saved: say so, and keep what was typed in the form
+        return _today_page(request, session, values=form, failure=exc)
     return RedirectResponse("/today#programme-state", status_code=303)
 
 
@@ -206,7 +232,7 @@ def api_list(session: SessionDep) -> list[EntryOut]:
     "/entries",
     status_code=201,
     summary="Add a journal entry",
-    responses=error_responses(403, 422),
+    responses=error_responses(403, 422, 503, 507),
 )
 def api_add(body: EntryIn, session: SessionDep) -> EntryOut:
     """Store an entry; the response comes only after the commit."""
@@ -223,7 +249,7 @@ def api_get(entry: EntryDep) -> EntryOut:
 @api.put(
     "/entries/{entry_id}",
     summary="Replace a journal entry",
-    responses=error_responses(403, 404, 422),
+    responses=error_responses(403, 404, 422, 503, 507),
 )
 def api_put(body: EntryIn, entry: EntryDep, session: SessionDep) -> EntryOut:
     """Replace an entry's fields; the response comes only after the commit."""
@@ -236,7 +262,7 @@ def api_put(body: EntryIn, entry: EntryDep, session: SessionDep) -> EntryOut:
     "/entries/{entry_id}",
     status_code=204,
     summary="Delete a journal entry",
-    responses=error_responses(403, 404, 422),
+    responses=error_responses(403, 404, 422, 503, 507),
 )
 def api_delete(entry: EntryDep, session: SessionDep) -> Response:
     """Delete an entry."""
