@@ -30,7 +30,7 @@ from backcheck.video.pipeline import run_analysis
 from backcheck.video.track import Track, extract_track
 from tests.video.synth_clip import NumberedPose, frame_number, write_numbered_clip
 
-N_FRAMES = 190  # long enough for two segments at 30 f/s (warm-up 30, each keeps >= 60)
+N_FRAMES = 190  # two segments at 30 f/s (warm-up 15 frames; each keeps >= 2 warm-ups)
 
 
 @pytest.fixture(scope="module")

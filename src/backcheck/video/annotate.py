@@ -299,14 +299,12 @@ def sheet_tile(rgb: NDArray[np.uint8]) -> NDArray[np.uint8]:
 
 def write_contact_sheet(tiles: dict[str, NDArray[np.uint8]], path: Path) -> None:
     """Grid: one row per rep, bottom then lockout; a placeholder if no rep was found."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # not pyplot: the plot may be drawn meanwhile
 
     reps = sorted({k.split()[1] for k in tiles}, key=int)
     rows = max(1, len(reps))
-    fig, axes = plt.subplots(rows, 2, figsize=(7, 3.2 * rows), squeeze=False)
+    fig = Figure(figsize=(7, 3.2 * rows))
+    axes = fig.subplots(rows, 2, squeeze=False)
     for r, rep in enumerate(reps or ["-"]):
         for c, phase in enumerate(("bottom", "lockout")):
             ax = axes[r][c]
@@ -319,4 +317,3 @@ def write_contact_sheet(tiles: dict[str, NDArray[np.uint8]], path: Path) -> None
                 ax.set_title(f"{key}: no frame" if reps else "no rep found", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
-    plt.close(fig)

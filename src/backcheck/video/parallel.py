@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -31,10 +32,19 @@ from backcheck.video.decode import (
 )
 from backcheck.video.errors import VideoError
 from backcheck.video.pose import PoseEngine
-from backcheck.video.track import FrameSink, ProgressFn, Track, TrackBuilder, extract_track
+from backcheck.video.track import (
+    DisplayMeter,
+    FrameSink,
+    PassCpu,
+    ProgressFn,
+    Track,
+    TrackBuilder,
+    extract_track,
+    metered_decode,
+)
 
 MAX_POSE_WORKERS = 2  # the goal machine has two cores; more engines only add memory there
-WARMUP_S = 1.0  # frames a later segment's engine sees before its first kept frame
+WARMUP_S = 0.5  # frames a later segment's engine sees before its first kept frame
 MIN_WARMUP_FRAMES = 15
 MIN_KEPT_PER_WARMUP = 2  # a segment keeps at least this many warm-ups' worth of frames
 
@@ -106,28 +116,37 @@ class _Worker(threading.Thread):
         sink: FrameSink | None,
         stop: threading.Event,
         luma_every: int,
+        cpu: PassCpu | None = None,
     ) -> None:
         super().__init__(name=f"backcheck-pose-{segment.start}", daemon=True)
         self.info, self.table, self.segment = info, table, segment
-        self.make_engine, self.sink, self.stop_event = make_engine, sink, stop
+        self.make_engine, self.stop_event, self.cpu = make_engine, stop, cpu
+        self.meter = DisplayMeter(sink, cpu) if sink is not None and cpu is not None else None
+        self.sink: FrameSink | None = self.meter or sink
         self.builder = TrackBuilder(luma_every)
         self.done = 0  # kept frames so far (read by the coordinating thread for progress)
         self.engine_name = ""
         self.error: BaseException | None = None
 
     def run(self) -> None:
+        start = time.thread_time()
         try:
             self._track()
         except BaseException as exc:  # handed to the coordinating thread
             self.error = exc
             self.stop_event.set()
+        finally:
+            if self.cpu is not None:
+                spent = self.meter.spent if self.meter is not None else 0.0
+                self.cpu.add(pose_s=time.thread_time() - start - spent, display_s=spent)
 
     def _track(self) -> None:
         seg = self.segment
         engine = self.make_engine()
         self.engine_name = engine.name
         size = self.info.analysis_size
-        frames = prefetched(iter_segment(self.info, self.table, seg.warm_from, seg.stop, size))
+        segment = iter_segment(self.info, self.table, seg.warm_from, seg.stop, size)
+        frames = prefetched(metered_decode(segment, self.cpu))
         try:
             for frame in frames:
                 if self.stop_event.is_set():
@@ -159,6 +178,7 @@ def extract_track_parallel(
     sinks: SinkFactory | None = None,
     luma_every: int = 5,
     warmup: int | None = None,
+    cpu: PassCpu | None = None,
 ) -> tuple[Track, int]:
     """The pose pass with up to `workers` engines; returns the track and the segment count.
 
@@ -166,6 +186,7 @@ def extract_track_parallel(
     segment (a short clip, one core, no frame table) is the plain sequential pass; a segment
     that does not line up with a sequential decode makes the whole pass rerun sequentially,
     with one fresh sink. Errors of the pose model or the video reach the caller as VideoError.
+    `cpu` (optional) gets the pass's CPU time by kind of work.
     """
     table = frame_table(info) if workers > 1 else None
     if table is not None and info.frames > 10 and table.n < info.frames * 0.5:
@@ -177,13 +198,18 @@ def extract_track_parallel(
     )
     if table is not None and len(segments) > 1:
         try:
-            return _run_segments(info, table, segments, make_engine, progress, sinks, luma_every)
+            return _run_segments(
+                info, table, segments, make_engine, progress, sinks, luma_every, cpu
+            )
         except _Fallback:
             pass
+    start = time.thread_time()
     engine = make_engine()
+    if cpu is not None:
+        cpu.add(pose_s=time.thread_time() - start)
     try:
         sink = sinks(0) if sinks is not None else None
-        return extract_track(info, engine, progress, luma_every, sink), 1
+        return extract_track(info, engine, progress, luma_every, sink, cpu), 1
     finally:
         engine.close()
 
@@ -196,6 +222,7 @@ def _run_segments(
     progress: ProgressFn | None,
     sinks: SinkFactory | None,
     luma_every: int,
+    cpu: PassCpu | None,
 ) -> tuple[Track, int]:
     stop = threading.Event()
     workers = [
@@ -207,6 +234,7 @@ def _run_segments(
             sinks(k) if sinks is not None else None,
             stop,
             luma_every,
+            cpu,
         )
         for k, seg in enumerate(segments)
     ]

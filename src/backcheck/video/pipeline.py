@@ -10,10 +10,14 @@ input never leaves a half-written analysis presented as complete.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from backcheck.core.vocabulary import STAGE_ANNOTATE, STAGE_POSE, STAGE_REFERENCE_POSE
@@ -24,7 +28,7 @@ from backcheck.video.errors import VideoError
 from backcheck.video.parallel import EngineFactory, default_workers, extract_track_parallel
 from backcheck.video.pose import PoseEngine, default_engine
 from backcheck.video.schema import Analysis, Artifacts, BackSummary
-from backcheck.video.track import Track, extract_track
+from backcheck.video.track import PassCpu, Track, extract_track
 
 # stage name, total units; then advance(n)
 StageFn = Callable[[str, int], Callable[[int], None]]
@@ -32,6 +36,43 @@ StageFn = Callable[[str, int], Callable[[int], None]]
 
 def _noop_stage(name: str, total: int) -> Callable[[int], None]:
     return lambda n: None
+
+
+@dataclass
+class StageTimes:
+    """Wall-clock and process CPU seconds per stage of one analysis (the bench reads them).
+
+    Process CPU counts every thread; `pose_cpu` splits the pose pass's threads by kind of
+    work (the rest of the pass's process time is the pose model's own graph threads), and
+    `plot_cpu_s` is the plot thread's own time (it overlaps the annotated video).
+    """
+
+    stages: dict[str, dict[str, float]] = field(default_factory=dict)
+    pose_cpu: PassCpu = field(default_factory=PassCpu)
+    plot_cpu_s: float = 0.0
+
+    @contextlib.contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            entry = self.stages.setdefault(name, {"wall_s": 0.0, "cpu_s": 0.0})
+            entry["wall_s"] += time.perf_counter() - wall
+            entry["cpu_s"] += time.process_time() - cpu
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "stages": {
+                k: {m: round(v, 3) for m, v in entry.items()} for k, entry in self.stages.items()
+            },
+            "pose_pass_cpu_s": self.pose_cpu.as_dict(self.stages.get("pose", {}).get("cpu_s")),
+            "plot_thread_cpu_s": round(self.plot_cpu_s, 3),
+        }
+
+
+def _timed(times: StageTimes | None, name: str) -> contextlib.AbstractContextManager[None]:
+    return times.stage(name) if times is not None else contextlib.nullcontext()
 
 
 def prepare_out_dir(out: Path) -> Path:
@@ -70,12 +111,14 @@ def pose_pass(
     workers: int,
     progress: Callable[[int], None],
     display: DisplayCopy | None = None,
+    cpu: PassCpu | None = None,
 ) -> Track:
     """One clip's pose pass: the given engine as one stream, else `workers` fresh engines."""
     if engine is not None:
-        return extract_track(info, engine, progress, display=display.part(0) if display else None)
+        sink = display.part(0) if display else None
+        return extract_track(info, engine, progress, display=sink, cpu=cpu)
     track, _ = extract_track_parallel(
-        info, make_engine, workers, progress, display.part if display else None
+        info, make_engine, workers, progress, display.part if display else None, cpu=cpu
     )
     return track
 
@@ -105,46 +148,55 @@ def run_analysis(
     workers: int | None = None,
     engine_factory: EngineFactory | None = None,
     reference_sets: Mapping[str, tuple[str, BackSummary]] | None = None,
+    times: StageTimes | None = None,
 ) -> Analysis:
     """Analyse `video`, write artifacts and DIR/analysis.json; return the analysis.
 
     `engine`: run the pose pass as one stream with this engine. Otherwise `workers` engines
     from `engine_factory` (default: MediaPipe, one per core, at most two) share the clip.
+    `times` (optional) gets each stage's wall-clock and CPU seconds.
     """
     out = prepare_out_dir(out_dir)
     (out / "analysis.json").unlink(missing_ok=True)
-    info = probe(video)
-    ref_info = probe(reference) if reference is not None else None
+    with _timed(times, "probe"):
+        info = probe(video)
+        ref_info = probe(reference) if reference is not None else None
     make_engine = engine_factory or default_engine
     n_workers = workers or default_workers()
     display = DisplayCopy(out, info.analysis_size) if artifacts else None
+    cpu = times.pose_cpu if times is not None else None
     try:
-        track = pose_pass(
-            info, engine, make_engine, n_workers, stage(STAGE_POSE, info.frames), display
-        )
+        with _timed(times, "pose"):
+            track = pose_pass(
+                info, engine, make_engine, n_workers, stage(STAGE_POSE, info.frames), display, cpu
+            )
         ref_track = None
         if ref_info is not None:
-            ref_track = pose_pass(
-                ref_info,
-                engine,
-                make_engine,
-                n_workers,
-                stage(STAGE_REFERENCE_POSE, ref_info.frames),
+            with _timed(times, "reference_pose"):
+                ref_track = pose_pass(
+                    ref_info,
+                    engine,
+                    make_engine,
+                    n_workers,
+                    stage(STAGE_REFERENCE_POSE, ref_info.frames),
+                )
+        with _timed(times, "measures_decisions"):
+            result = analyze_track_full(
+                track,
+                lift=lift,
+                reference=ref_track,
+                reference_name=reference.name if reference else "reference",
+                reference_sets=reference_sets,
             )
-        result = analyze_track_full(
-            track,
-            lift=lift,
-            reference=ref_track,
-            reference_name=reference.name if reference else "reference",
-            reference_sets=reference_sets,
-        )
         analysis = result.analysis
         if display is not None:
-            write_artifacts(track, analysis, result.series, out, display, stage)
+            with _timed(times, "artifacts"):
+                write_artifacts(track, analysis, result.series, out, display, stage, times)
     finally:
         if display is not None:
             display.remove()
-    write_json_atomic(analysis.model_dump(mode="json"), out / "analysis.json")
+    with _timed(times, "json"):
+        write_json_atomic(analysis.model_dump(mode="json"), out / "analysis.json")
     return analysis
 
 
@@ -155,8 +207,13 @@ def write_artifacts(
     out: Path,
     display: DisplayCopy,
     stage: StageFn,
+    times: StageTimes | None = None,
 ) -> None:
-    """Annotated video (from the display copy), contact sheet and plot; sets their paths."""
+    """Annotated video (from the display copy), contact sheet and plot; sets their paths.
+
+    The plot is drawn on a thread of its own meanwhile: the encoder, JPEG decoding and drawing
+    release the GIL, so on two cores the plot costs almost no extra time.
+    """
     from backcheck.video.annotate import write_annotated
     from backcheck.video.plots import write_plot
 
@@ -165,11 +222,30 @@ def write_artifacts(
     plot = out / "angles.png"
     tmp_video = out / ".annotated.tmp.mp4"
     frames = display.frames() if display.frames_written == track.n else None
-    write_annotated(
-        track, series, analysis, tmp_video, sheet, stage(STAGE_ANNOTATE, track.n), frames
-    )
+    plot_errors: list[BaseException] = []
+
+    def draw_plot() -> None:
+        start = time.thread_time()
+        try:
+            write_plot(track, series, analysis, plot)
+        except BaseException as exc:  # raised in the caller's thread below
+            plot_errors.append(exc)
+        finally:
+            if times is not None:
+                times.plot_cpu_s += time.thread_time() - start
+
+    plotter = threading.Thread(target=draw_plot, name="backcheck-plot", daemon=True)
+    plotter.start()
+    try:
+        write_annotated(
+            track, series, analysis, tmp_video, sheet, stage(STAGE_ANNOTATE, track.n), frames
+        )
+    finally:
+        plotter.join()
+    if plot_errors:
+        tmp_video.unlink(missing_ok=True)
+        raise plot_errors[0]
     os.replace(tmp_video, video_path)
-    write_plot(track, series, analysis, plot)
     analysis.artifacts = Artifacts(
         annotated_video=str(video_path), plots=[str(plot)], contact_sheet=str(sheet)
     )

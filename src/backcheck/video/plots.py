@@ -72,12 +72,12 @@ def _title(analysis: Analysis) -> str:
 
 def write_plot(track: Track, series: BackSeries, analysis: Analysis, path: Path) -> None:
     """Two panels: trunk/hip/knee angles, then lumbar and whole-back bow with thresholds."""
-    import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True)
+    # A Figure of its own, not pyplot's global state: it is drawn on a thread of its own while
+    # the annotated video is encoded (pipeline.write_artifacts).
+    fig = Figure(figsize=(10, 6.5))
+    ax1, ax2 = fig.subplots(2, 1, sharex=True)
     _plot_angles(ax1, track.t_s, track)
     _plot_bows(ax2, track.t_s, series)
     _mark_reps(ax1, ax2, analysis)
@@ -85,4 +85,3 @@ def write_plot(track: Track, series: BackSeries, analysis: Analysis, path: Path)
     fig.suptitle(_title(analysis), fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
-    plt.close(fig)

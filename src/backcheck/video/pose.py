@@ -155,7 +155,10 @@ class MediaPipePose:
         # The C++ side prints start-up chatter on stderr while the graph opens and on the first
         # frame (TFLite delegate, absl notice, feedback-tensor warnings): keep stderr clean.
         self._started = False
-        with contextlib.redirect_stderr(io.StringIO()), quiet_native_stderr():
+        # The lock (inside quiet_native_stderr) first: sys.stderr is one per process, so two
+        # engines starting in two threads must not interleave their redirect_stderr (the
+        # second one restored the first one's StringIO, and later messages were lost).
+        with quiet_native_stderr(), contextlib.redirect_stderr(io.StringIO()):
             self._pose: Any = mp.solutions.pose.Pose(
                 static_image_mode=False,
                 model_complexity=1,

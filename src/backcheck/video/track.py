@@ -7,7 +7,9 @@ tests and tuning analyse each clip's pose once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -83,6 +85,67 @@ class FrameSink(Protocol):
         ...
 
 
+@dataclass
+class PassCpu:
+    """CPU seconds of a pose pass by kind of work, summed over its threads (for the bench:
+    process CPU time is less sensitive to other load than wall-clock time)."""
+
+    decode_s: float = 0.0  # decode, colour conversion, resize (the prefetch threads)
+    # the threads that call the engine: engine start, handing frames over, edge profiles;
+    # MediaPipe's model runs on its own graph threads, which only the process total sees
+    pose_s: float = 0.0
+    display_s: float = 0.0  # the display copy's resize and JPEG
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, decode_s: float = 0.0, pose_s: float = 0.0, display_s: float = 0.0) -> None:
+        with self._lock:
+            self.decode_s += decode_s
+            self.pose_s += pose_s
+            self.display_s += display_s
+
+    def as_dict(self, process_s: float | None = None) -> dict[str, float]:
+        """Seconds by kind; with the pass's process CPU time, the rest of it as the pose
+        model's own threads (`model_threads_s`)."""
+        out = {
+            "decode_s": round(self.decode_s, 3),
+            "engine_caller_s": round(self.pose_s, 3),
+            "display_copy_s": round(self.display_s, 3),
+        }
+        if process_s is not None:
+            rest = process_s - self.decode_s - self.pose_s - self.display_s
+            out["model_threads_s"] = round(max(0.0, rest), 3)
+        return out
+
+
+def metered_decode(frames: Iterator[Frame], cpu: PassCpu | None) -> Iterator[Frame]:
+    """`frames`, with the CPU time of producing them added to `cpu.decode_s` (measured in the
+    thread that iterates, i.e. the prefetch thread)."""
+    if cpu is None:
+        return frames
+    return _metered(frames, cpu)
+
+
+def _metered(frames: Iterator[Frame], cpu: PassCpu) -> Generator[Frame, None, None]:
+    start = time.thread_time()
+    try:
+        yield from frames
+    finally:
+        cpu.add(decode_s=time.thread_time() - start)
+
+
+class DisplayMeter:
+    """A FrameSink that passes frames on and adds the thread CPU time they took to
+    `cpu.display_s` (the caller subtracts it from its pose time)."""
+
+    def __init__(self, sink: FrameSink, cpu: PassCpu) -> None:
+        self.sink, self.cpu, self.spent = sink, cpu, 0.0
+
+    def add(self, rgb: NDArray[np.uint8]) -> None:
+        start = time.thread_time()
+        self.sink.add(rgb)
+        self.spent += time.thread_time() - start
+
+
 class TrackBuilder:
     """Per-frame results of a run of consecutive frames; `build` stacks them into a Track."""
 
@@ -150,21 +213,29 @@ def extract_track(
     progress: ProgressFn | None = None,
     luma_every: int = 5,
     display: FrameSink | None = None,
+    cpu: PassCpu | None = None,
 ) -> Track:
     """Decode once, run the pose engine on every frame, keep landmarks and edge profiles.
 
     `display` (optional) gets every decoded frame too, so the annotated video needs no second
-    decode of the source.
+    decode of the source. `cpu` (optional) gets the CPU time by kind of work.
     """
     builder = TrackBuilder(luma_every)
+    start = time.thread_time()
+    meter = DisplayMeter(display, cpu) if display is not None and cpu is not None else None
+    sink = meter or display
     stats = DecodeStats()
+    frames = metered_decode(iter_frames(info, info.analysis_size, stats=stats), cpu)
     # decode the next frames on another core while the pose model runs on this one
-    for frame in prefetched(iter_frames(info, info.analysis_size, stats=stats)):
+    for frame in prefetched(frames):
         builder.add(frame, engine.process(frame.rgb))
-        if display is not None:
-            display.add(frame.rgb)
+        if sink is not None:
+            sink.add(frame.rgb)
         if progress is not None:
             progress(1)
+    if cpu is not None:
+        spent = meter.spent if meter is not None else 0.0
+        cpu.add(pose_s=time.thread_time() - start - spent, display_s=spent)
     track = builder.build(info, engine.name)
     track.decode = stats
     return track
