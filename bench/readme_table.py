@@ -34,12 +34,14 @@ def _cell(text: str) -> str:
 
 
 def report_rows(report: Mapping[str, Any]) -> list[str]:
-    """The table rows of one benchmark: headline figures first, then every goal."""
+    """The table rows of one benchmark: headline figures first (unless a goal row says the
+    same), then every goal."""
     name = _cell(report.get("title") or report["name"])
     rows: list[str] = []
+    goal_rows = {" ".join(str(g["description"]).split()) for g in report["goals"]}
     for table in ("measurements", "references"):
         for entry in report[table].values():
-            if entry.get("headline"):
+            if entry.get("headline") and " ".join(entry["description"].split()) not in goal_rows:
                 figure = with_unit(entry["value"], entry.get("unit", ""))
                 rows.append(f"| {name} | {_cell(entry['description'])} | {figure} | | |")
     for entry in report["ratios"].values():

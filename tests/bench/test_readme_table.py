@@ -82,3 +82,11 @@ def test_main_rewrites_a_readme(tmp_path: Path, capsys: pytest.CaptureFixture[st
     bad.write_text(json.dumps({"schema": 1}))
     assert main([str(bad), "--readme", str(readme)]) == 2
     assert "no 'name'" in capsys.readouterr().out
+
+
+def test_a_headline_figure_that_is_also_a_goal_is_one_row() -> None:
+    report = BenchReport("x")
+    report.measure("p99", 3.0, "ms", "static file p99", headline=True)
+    report.goal("p99", "static file p99", 3.0, "<", 100, "ms")
+    rows = [line for line in render_block([report.to_dict()]).splitlines() if "p99" in line]
+    assert rows == ["| x | static file p99 | 3 ms | < 100 ms | yes |"]
