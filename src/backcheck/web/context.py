@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from backcheck.core.vocabulary import (
@@ -89,3 +90,13 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     """Render a page template with the request in its context."""
     templates = app_context(request).templates
     return templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def model_json(model: type[BaseModel], data: Any) -> Response:
+    """``data`` checked against the route's response model and written as JSON by pydantic.
+
+    FastAPI's own path (validate, then ``jsonable_encoder``) costs about 1.6 ms for an
+    assessment, several times the assessment itself; pydantic's serializer does the same job in
+    about 0.1 ms. The route keeps ``response_model`` so /docs still shows the schema.
+    """
+    return Response(model.model_validate(data).model_dump_json(), media_type="application/json")

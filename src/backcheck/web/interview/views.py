@@ -12,7 +12,7 @@ from starlette.responses import Response
 from backcheck.core import CaseError, assess, load_knowledge, parse_case
 from backcheck.storage import Interview
 from backcheck.storage.errors import StorageError, saving, storage_errors
-from backcheck.web.context import render
+from backcheck.web.context import model_json, render
 from backcheck.web.deps import FormDep, InterviewDep, SessionDep
 from backcheck.web.errors import error_responses, storage_failure
 from backcheck.web.interview import service
@@ -155,7 +155,7 @@ def interview_result(request: Request, interview: InterviewDep, session: Session
 def api_assess(body: CaseIn) -> Any:
     """The assessment JSON for a case document (422 names the bad field)."""
     case = parse_case(body.model_dump(exclude_none=True), load_knowledge())
-    return assess(case).to_dict()
+    return model_json(AssessmentOut, assess(case).to_dict())
 
 
 @api.post("/interview/step", summary="One interview step", response_model=StepOut)
