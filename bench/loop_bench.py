@@ -26,10 +26,8 @@ import argparse
 import asyncio
 import json
 import multiprocessing
-import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import local_server
 from bench_report import BenchReport, add_bench_arguments
 
 JOURNAL_ENTRIES = 18_500
@@ -50,13 +49,6 @@ PROBE_EVERY_S = 0.020
 PROBE_CONNECTIONS = 8
 GOAL_P99_MS = 100.0
 STATIC = "/static/style.css"
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def seed_journal(data_dir: Path, count: int) -> None:
@@ -88,26 +80,7 @@ def seed_journal(data_dir: Path, count: int) -> None:
 
 def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
     """`backcheck serve` in a subprocess; returns once it answers."""
-    port = free_port()
-    env = dict(os.environ, BACKCHECK_DATA_DIR=str(data_dir))
-    env.pop("BACKCHECK_DATABASE_URL", None)
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from backcheck.cli.app import main; main()", "serve",
-         "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + STATIC, timeout=1).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the server did not start")
+    return local_server.start_server(data_dir, ready_path=STATIC, timeout_s=60)
 
 
 def invalid_import(url: str, size: int) -> bytes:

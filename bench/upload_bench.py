@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 import httpx
+import local_server
 from bench_report import BenchReport, add_bench_arguments
 from machine_info import machine
 
@@ -64,13 +65,6 @@ def padded_clip(clip: Path, target: Path, size: int) -> None:
         while left > 0:
             f.write(chunk[: min(left, MB)])
             left -= min(left, MB)
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def rss_mb(pid: int) -> float:
@@ -123,7 +117,7 @@ def post_file(client: httpx.Client, path: str, video: Path) -> tuple[float, http
 
 def sink_reference(video: Path) -> float:
     """Seconds to post the file to a bare uvicorn app that drains the body."""
-    port = free_port()
+    port = local_server.free_port()
     process = subprocess.Popen([sys.executable, "-c", SINK_APP, str(port)])
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
@@ -224,7 +218,7 @@ def main() -> int:
         video = root / f"clip-{megabytes}mb.mp4"
         padded_clip(args.clip, video, megabytes * MB)
         size_mb = video.stat().st_size / MB
-        port = free_port()
+        port = local_server.free_port()
         env = dict(os.environ, BACKCHECK_DATA_DIR=str(root / "data"), PYTHONUNBUFFERED="1")
         env.pop("BACKCHECK_DATABASE_URL", None)
         (root / "data").mkdir()

@@ -18,9 +18,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing
-import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import local_server
 from bench_report import BenchReport, add_bench_arguments
 from machine_info import machine
 
@@ -73,7 +72,7 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
 
 def bare_throughput(seconds: float, connections: int) -> float:
     """Requests/s of the same closed loop against a bare uvicorn app (the reference)."""
-    port = free_port()
+    port = local_server.free_port()
     process = subprocess.Popen([sys.executable, "-c", BARE_APP, str(port)])
     try:
         deadline = time.monotonic() + 30
@@ -91,35 +90,9 @@ def bare_throughput(seconds: float, connections: int) -> float:
         process.wait(timeout=15)
 
 
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
     """`backcheck serve` in a subprocess; returns once it answers."""
-    port = free_port()
-    env = dict(os.environ, BACKCHECK_DATA_DIR=str(data_dir))
-    env.pop("BACKCHECK_DATABASE_URL", None)
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from backcheck.cli.app import main; main()", "serve",
-         "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/api/v1/journal/entries", timeout=1).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the server did not start")
+    return local_server.start_server(data_dir, ready_path="/api/v1/journal/entries", timeout_s=30)
 
 
 # --- load generator (runs in its own process) -----------------------------------------------
