@@ -120,16 +120,23 @@ def test_a_full_emergency_path_shows_the_advice_at_once(client: TestClient) -> N
     assert_plain(offered, "offered safety screen")
 
 
-def test_none_of_these_answers_the_open_items_no(client: TestClient) -> None:
+def first_safety_screen(client: TestClient) -> tuple[str, str, str]:
+    """The interview's url, its first safety screen (the two context screens answered "don't
+    know") and that page's CSRF token."""
     url = start(client)
     page = client.get(url).text
     for _ in range(2):
         page = submit(client, url, page, {q: "unknown" for q in screen_questions(page)})
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert token
+    return url, page, token.group(1)
+
+
+def test_none_of_these_answers_the_open_items_no(client: TestClient) -> None:
+    url, page, token = first_safety_screen(client)
     r = client.post(
         f"{url}/answer",
-        data={"csrf_token": token.group(1), "questions": ",".join(screen_questions(page)),
+        data={"csrf_token": token, "questions": ",".join(screen_questions(page)),
               "none_of_these": "1", "q_saddle_numbness": "unknown"},
         follow_redirects=True,
     )
@@ -139,15 +146,10 @@ def test_none_of_these_answers_the_open_items_no(client: TestClient) -> None:
 
 
 def test_an_unanswered_safety_item_is_asked_again_with_a_message(client: TestClient) -> None:
-    url = start(client)
-    page = client.get(url).text
-    for _ in range(2):
-        page = submit(client, url, page, {q: "unknown" for q in screen_questions(page)})
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert token
+    url, page, token = first_safety_screen(client)
     r = client.post(
         f"{url}/answer",
-        data={"csrf_token": token.group(1), "questions": ",".join(screen_questions(page)),
+        data={"csrf_token": token, "questions": ",".join(screen_questions(page)),
               "q_saddle_numbness": "no"},
     )
     assert r.status_code == 422
