@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing
+import os
 import shutil
 import statistics
 import subprocess
@@ -70,8 +71,25 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
 """
 
 
-def bare_throughput(seconds: float, connections: int) -> float:
-    """Requests/s of the same closed loop against a bare uvicorn app (the reference)."""
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) process ``pid`` has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def closed_loop(pid: int, port: int, seconds: float, connections: int) -> tuple[float, float]:
+    """Requests/s of the closed loop against the server ``pid`` listening on ``port``, and
+    that server's CPU ms per request (much less moved than the rate when other work shares
+    the cores: the server is not running while it waits for them)."""
+    before = cpu_seconds(pid)
+    result = run_generator(port, "closed", seconds=seconds, connections=connections)
+    cpu_ms = (cpu_seconds(pid) - before) / max(1, result["requests"]) * 1000
+    return float(result["requests"] / result["elapsed"]), cpu_ms
+
+
+def bare_throughput(seconds: float, connections: int) -> tuple[float, float]:
+    """Requests/s of the same closed loop against a bare uvicorn app (the reference), and
+    its CPU ms per request."""
     port = local_server.free_port()
     process = subprocess.Popen([sys.executable, "-c", BARE_APP, str(port)])
     try:
@@ -83,8 +101,7 @@ def bare_throughput(seconds: float, connections: int) -> float:
             except httpx.HTTPError:
                 time.sleep(0.1)
         run_generator(port, "closed", seconds=1.0, connections=4)  # warm up
-        result = run_generator(port, "closed", seconds=seconds, connections=connections)
-        return float(result["requests"] / result["elapsed"])
+        return closed_loop(process.pid, port, seconds, connections)
     finally:
         process.terminate()
         process.wait(timeout=15)
@@ -268,12 +285,12 @@ def main() -> int:
     try:
         run_generator(port, "closed", seconds=1.0, connections=4)  # warm up
         closed_s = 2.0 if args.quick else 5.0
-        closed = run_generator(port, "closed", seconds=closed_s, connections=args.connections)
-        throughput = closed["requests"] / closed["elapsed"]
-        bare = bare_throughput(closed_s, args.connections)
+        throughput, cpu_ms = closed_loop(server.pid, port, closed_s, args.connections)
+        bare, bare_cpu_ms = bare_throughput(closed_s, args.connections)
         print(
             f"assess max throughput (closed loop, {args.connections} conns): {throughput:.0f} "
-            f"req/s; bare uvicorn app, same loop: {bare:.0f} req/s"
+            f"req/s, server CPU {cpu_ms:.3f} ms/request; bare uvicorn app, same loop: "
+            f"{bare:.0f} req/s, {bare_cpu_ms:.3f} ms/request"
         )
         open_ = run_generator(
             port, "open", rate=args.rate, seconds=seconds, connections=args.connections
@@ -307,6 +324,24 @@ def main() -> int:
             "bare_app_max_rps",
             "HTTP assess throughput / bare uvicorn app's",
             headline=True,
+        )
+        report.measure(
+            "assess_server_cpu_ms",
+            cpu_ms,
+            "ms",
+            "HTTP assess: server CPU per request (the closed loop above)",
+        )
+        report.reference(
+            "bare_app_server_cpu_ms",
+            bare_cpu_ms,
+            "ms",
+            "bare uvicorn app: server CPU per request (same loop, same run)",
+        )
+        report.ratio(
+            "assess_cpu_over_bare_app",
+            "assess_server_cpu_ms",
+            "bare_app_server_cpu_ms",
+            "server CPU per request, HTTP assess / bare uvicorn app",
         )
         report.measure("assess_achieved_rps", achieved, "req/s", f"{what}: achieved rate")
         report.measure("assess_requests", open_["sent"], "requests", f"{what}: sent")
