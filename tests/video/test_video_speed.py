@@ -204,3 +204,39 @@ def test_two_engines_starting_together_leave_sys_stderr_alone() -> None:
     for e in engines:
         e.close()
     assert len(engines) == 2 and sys.stderr is before
+
+
+@pytest.mark.slow
+def test_mediapipe_segmentation_smoothing_changes_nothing_so_it_stays_off(clips_dir: Path) -> None:
+    """MediaPipePose turns the mask smoothing off because in mediapipe 0.10.14 it leaves the
+    mask bit-identical while costing ~15 % of the model's CPU time. If an upgrade makes it
+    change the mask, this fails: the back measure's calibration would then need a new look."""
+    import mediapipe as mp
+
+    from backcheck.video.pose import SMOOTH_SEGMENTATION, quiet_native_stderr
+
+    assert SMOOTH_SEGMENTATION is False
+    with quiet_native_stderr():
+        engines = [
+            mp.solutions.pose.Pose(
+                model_complexity=1, enable_segmentation=True, smooth_segmentation=smooth
+            )
+            for smooth in (True, False)
+        ]
+    compared = 0
+    try:
+        with av.open(str(clips_dir / "rdl_posereader.mp4")) as container:
+            for frame in container.decode(video=0):
+                rgb = frame.to_ndarray(format="rgb24")
+                smoothed, raw = (e.process(rgb) for e in engines)
+                assert (smoothed.pose_landmarks is None) == (raw.pose_landmarks is None)
+                if raw.pose_landmarks is None:
+                    continue
+                assert raw.segmentation_mask is not None
+                assert np.array_equal(smoothed.segmentation_mask, raw.segmentation_mask)
+                assert smoothed.pose_landmarks == raw.pose_landmarks
+                compared += 1
+    finally:
+        for e in engines:
+            e.close()
+    assert compared >= 40

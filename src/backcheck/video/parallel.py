@@ -24,11 +24,11 @@ from backcheck.video.decode import (
     DecodeStats,
     FrameOrderError,
     FrameTable,
+    Prefetcher,
     VideoInfo,
     check_decoded,
     frame_table,
     iter_segment,
-    prefetched,
 )
 from backcheck.video.errors import VideoError
 from backcheck.video.pose import PoseEngine
@@ -142,11 +142,17 @@ class _Worker(threading.Thread):
 
     def _track(self) -> None:
         seg = self.segment
-        engine = self.make_engine()
-        self.engine_name = engine.name
         size = self.info.analysis_size
         segment = iter_segment(self.info, self.table, seg.warm_from, seg.stop, size)
-        frames = prefetched(metered_decode(segment, self.cpu))
+        # decoding starts now (a later segment's from the keyframe before it), while the
+        # engine below is starting: neither waits for the other
+        frames = Prefetcher(metered_decode(segment, self.cpu))
+        try:
+            engine = self.make_engine()
+        except BaseException:
+            frames.close()
+            raise
+        self.engine_name = engine.name
         try:
             for frame in frames:
                 if self.stop_event.is_set():
