@@ -18,6 +18,7 @@ from backcheck.web.interview.service import case_of, latest_interview
 from backcheck.web.journal.chart import pain_chart_svg
 from backcheck.web.journal.service import (
     JournalTriage,
+    daily_pain,
     journal_assessment,
     list_entries,
     with_chosen_video,
@@ -84,7 +85,7 @@ def build_report(*, session: Session) -> Report:
         answers=answers,
         journal=journal_assessment(session=session),
         entries=entries,
-        chart=pain_chart_svg(points=[(e.day, e.pain) for e in entries]),
+        chart=pain_chart_svg(days=daily_pain(session=session)),
         analysis=analysis,
         analysis_result=result,
         other_analyses=others,
