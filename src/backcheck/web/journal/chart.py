@@ -19,8 +19,8 @@ WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 40, 16, 16, 40
 MAX_POINTS = 92  # about three months a day at a time; longer journals are grouped
 PERIODS = (1, 7, 14, 28, 56, 91, 182, 364)  # days in one point of the chart
-PERIOD_WORDS = {1: "day", 7: "week", 14: "two weeks", 28: "four weeks", 56: "eight weeks",
-                91: "three months", 182: "six months", 364: "year"}  # fmt: skip
+PERIOD_WORDS = {1: "a day", 7: "a week", 14: "two weeks", 28: "four weeks", 56: "eight weeks",
+                91: "three months", 182: "six months", 364: "a year"}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +147,10 @@ def pain_chart_svg(*, days: Sequence[DayPain]) -> str:
     label = "%d %b" if (points[-1].end - first).days < 330 else "%b %Y"
     step = max(1, -(-len(points) // 6))
     for point in points[::step]:
+        xx = x(point.start)
+        anchor = "end" if xx > WIDTH - RIGHT - 30 else "middle"  # the last label stays inside
         parts.append(
-            f'<text x="{x(point.start):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" '
+            f'<text x="{xx:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="{anchor}" '
             f'font-size="12" fill="#57606a">{escape(point.start.strftime(label))}</text>'
         )
     for point in points:
