@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from backcheck.storage import JournalEntry, open_database
 from backcheck.web.journal.chart import MAX_POINTS
 from backcheck.web.journal.service import PAGE_SIZE
+from backcheck.web.reports.service import REPORT_ENTRIES
 from backcheck.web.settings import Settings
 from tests.web.web_support import csrf_of
 
@@ -179,3 +180,16 @@ def test_the_chart_covers_the_whole_episode_in_bounded_points(
     assert "Pain over the whole journal" in page
     first = (TODAY - timedelta(days=704)).strftime("%d %b %Y")
     assert f"<title>{first} to " in page  # the oldest entry's period is on the chart
+
+
+def test_the_report_lists_the_latest_entries_and_reads_them_all(
+    client: TestClient, settings: Settings
+) -> None:
+    long_ago = TODAY - timedelta(days=300)
+    seed(settings, [{"day": long_ago, "pain": 3, "symptoms": ["fever_or_unwell"]}])
+    seed(settings, journal(99, 1))
+    html = client.get("/report").text
+    rows = html.split('<table class="entries">')[1].split("</table>")[0].count("<tr>")
+    assert rows == 1 + REPORT_ENTRIES  # the head and the latest entries
+    assert f"The latest {REPORT_ENTRIES} of 100 entries, newest first" in html
+    assert f"Recorded on {long_ago.isoformat()}: fever" in html  # the reading covers them all
