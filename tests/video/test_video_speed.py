@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import av
 import cv2
@@ -240,3 +241,38 @@ def test_mediapipe_segmentation_smoothing_changes_nothing_so_it_stays_off(clips_
         for e in engines:
             e.close()
     assert compared >= 40
+
+
+def test_a_drawing_failure_stops_the_video_and_leaves_nothing(
+    numbered_clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Frames are drawn on a thread of their own while the caller encodes: an error there
+    reaches the caller, stops the encoder and leaves no video behind."""
+    import threading
+
+    from backcheck.video import annotate
+
+    real = annotate.draw_frame
+    drawn: list[int] = []
+
+    def breaks_at_frame_40(*args: Any) -> None:
+        drawn.append(1)
+        if len(drawn) == 40:
+            raise RuntimeError("drawing failed")
+        real(*args)
+
+    progress_threads: set[str] = set()
+
+    def stage(name: str, total: int) -> Callable[[int], None]:
+        return lambda n: progress_threads.add(threading.current_thread().name)
+
+    monkeypatch.setattr(annotate, "draw_frame", breaks_at_frame_40)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="drawing failed"):
+        run_analysis(numbered_clip, out, workers=2, engine_factory=NumberedPose, stage=stage)
+    assert len(drawn) == 40  # the drawing stopped there
+    leftovers = sorted(p.name for p in out.iterdir())
+    assert not any(name.endswith(".mp4") or name.endswith(".json") for name in leftovers)
+    assert not any(name.startswith(".") for name in leftovers), leftovers
+    # progress is reported from the caller's thread only (callbacks need not be thread-safe)
+    assert progress_threads == {threading.current_thread().name}

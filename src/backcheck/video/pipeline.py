@@ -240,6 +240,9 @@ def write_artifacts(
         write_annotated(
             track, series, analysis, tmp_video, sheet, stage(STAGE_ANNOTATE, track.n), frames
         )
+    except BaseException:
+        tmp_video.unlink(missing_ok=True)  # never a half video left behind
+        raise
     finally:
         plotter.join()
     if plot_errors:
