@@ -185,8 +185,12 @@ def extract_track_parallel(
     luma_every: int = 5,
     warmup: int | None = None,
     cpu: PassCpu | None = None,
+    make_sharing_engine: EngineFactory | None = None,
 ) -> tuple[Track, int]:
     """The pose pass with up to `workers` engines; returns the track and the segment count.
+
+    `make_sharing_engine` (default `make_engine`) makes the engines of a pass cut into
+    segments, which share the cores with each other; the one-stream pass uses `make_engine`.
 
     `sinks(k)` gives segment k's display-copy sink (segments are consecutive, in order). One
     segment (a short clip, one core, no frame table) is the plain sequential pass; a segment
@@ -205,7 +209,14 @@ def extract_track_parallel(
     if table is not None and len(segments) > 1:
         try:
             return _run_segments(
-                info, table, segments, make_engine, progress, sinks, luma_every, cpu
+                info,
+                table,
+                segments,
+                make_sharing_engine or make_engine,
+                progress,
+                sinks,
+                luma_every,
+                cpu,
             )
         except _Fallback:
             pass
