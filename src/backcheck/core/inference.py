@@ -8,14 +8,15 @@ identified when its probability reaches the threshold and at least one item supp
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import attrgetter
-from typing import Any
+from math import exp
+from operator import itemgetter
+from typing import Any, NamedTuple
 
-from backcheck.core.conditions import Findings
-from backcheck.core.knowledge.schema import EvidenceDef, Knowledge
+from backcheck.core.conditions import Findings, compile_condition
+from backcheck.core.knowledge.schema import Knowledge
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,9 +29,11 @@ class Evidence:
     weight: float
 
 
-@dataclass(frozen=True, slots=True)
-class CauseResult:
-    """A ranked cause with its probability and the evidence on each side."""
+class CauseResult(NamedTuple):
+    """A ranked cause with its probability and the evidence on each side.
+
+    An immutable record (a named tuple: a few are built for every assessment, and a tuple is
+    several times quicker to make than a frozen dataclass)."""
 
     id: str
     kind: str
@@ -74,19 +77,12 @@ def sigmoid(x: float) -> float:
     return 1 / (1 + math.exp(-x))
 
 
-@dataclass(frozen=True, slots=True)
-class _Match:
-    """One evidence item as scoring needs it, with its full-weight ``Evidence`` built once.
-
-    Most answers come from the lifter (weight 1), so sharing one immutable ``Evidence`` per
-    item saves an allocation per matching answer; video answers get their own, weighted.
-    """
-
-    index: int
-    log_lr: float
-    side: int  # where infer_causes files it: 2 * index (for) or 2 * index + 1 (against)
-    item: EvidenceDef
-    evidence: Evidence
+# One evidence item as scoring needs it: (cause index, log likelihood ratio, side, the item's
+# text, its likelihood ratio, its full-weight Evidence). ``side`` is where infer_causes files
+# it: 2 * index (for) or 2 * index + 1 (against). Most answers come from the lifter (weight
+# 1), so one immutable Evidence per item is shared; video answers get their own, weighted.
+_Match = tuple[int, float, int, str, float, Evidence]
+_Test = Callable[[Findings, bool], bool]  # a compiled condition's ``holds``
 
 
 @dataclass(frozen=True)
@@ -94,12 +90,15 @@ class _EvidenceTable:
     """Evidence items indexed by the finding they read (each reads exactly one).
 
     For yes/no and choice findings the matching items for every possible answer are known in
-    advance, so scoring a case is a dictionary look-up per answered finding.
+    advance, so scoring a case is a dictionary look-up per answered finding; a numeric
+    finding's items are tested with their compiled conditions.
     """
 
-    by_answer: dict[str, dict[Any, tuple[_Match, ...]]]
-    numeric: dict[str, tuple[_Match, ...]]
+    # finding -> {answer: matches} (yes/no and choice findings) or ((test, match), ...)
+    by_finding: dict[str, dict[Any, tuple[_Match, ...]] | tuple[tuple[_Test, _Match], ...]]
     prior_log_odds: tuple[float, ...]
+    # per cause: (id, kind, title, about, needs_observation)
+    causes: tuple[tuple[str, str, str, str, bool], ...]
     # each cause's result when no answer bears on it: its prior, never identified
     unmoved: tuple[CauseResult, ...]
     # findings that report a fault as observed (lifter, coach or video)
@@ -109,14 +108,14 @@ class _EvidenceTable:
 @lru_cache(maxsize=4)
 def _table(knowledge: Knowledge) -> _EvidenceTable:
     by_answer: dict[str, dict[Any, list[_Match]]] = {}
-    numeric: dict[str, list[_Match]] = {}
+    numeric: dict[str, list[tuple[_Test, _Match]]] = {}
     for index, cause in enumerate(knowledge.causes):
         for item in cause.evidence:
             (fid,) = item.when.findings_in()
             finding = knowledge.findings[fid]
             evidence = Evidence((fid,), item.says, item.lr, 1.0)
             side = 2 * index + (0 if item.lr > 1 else 1)
-            entry = _Match(index, math.log(item.lr), side, item, evidence)
+            entry: _Match = (index, math.log(item.lr), side, item.says, item.lr, evidence)
             if finding.type == "bool" or finding.type == "enum":
                 answers: list[Any] = (
                     [True, False] if finding.type == "bool" else finding.values or []
@@ -125,16 +124,23 @@ def _table(knowledge: Knowledge) -> _EvidenceTable:
                     if item.when.holds({fid: answer}, False):
                         by_answer.setdefault(fid, {}).setdefault(answer, []).append(entry)
             else:
-                numeric.setdefault(fid, []).append(entry)
+                test = compile_condition(item.when).holds
+                numeric.setdefault(fid, []).append((test, entry))
+    by_finding: dict[str, Any] = {
+        f: {a: tuple(v) for a, v in m.items()} for f, m in by_answer.items()
+    }
+    by_finding.update({f: tuple(v) for f, v in numeric.items()})
     priors = tuple(logit(cause.prior) for cause in knowledge.causes)
     unmoved = tuple(
         CauseResult(c.id, c.kind, c.title, False, sigmoid(x), x, (), (), c.explanation)
         for c, x in zip(knowledge.causes, priors, strict=True)
     )
     return _EvidenceTable(
-        {f: {a: tuple(v) for a, v in m.items()} for f, m in by_answer.items()},
-        {f: tuple(v) for f, v in numeric.items()},
+        by_finding,
         priors,
+        tuple(
+            (c.id, c.kind, c.title, c.explanation, c.needs_observation) for c in knowledge.causes
+        ),
         unmoved,
         frozenset(f.id for f in knowledge.findings.values() if f.observation),
     )
@@ -145,63 +151,67 @@ def infer_causes(
 ) -> tuple[CauseResult, ...]:
     """Score every cause and rank them, most likely first (ties keep knowledge order)."""
     table = _table(knowledge)
-    by_answer, numeric = table.by_answer, table.numeric
-    causes = knowledge.causes
-    log_odds = list(table.prior_log_odds)
+    by_finding = table.by_finding
+    priors = table.prior_log_odds
+    log_odds = list(priors)
     # Evidence for cause i goes to sides[2 * i], evidence against it to sides[2 * i + 1].
-    sides: list[list[Evidence]] = [[] for _ in range(2 * len(causes))]
+    sides: list[list[Evidence]] = [[] for _ in range(2 * len(priors))]
     for fid, answer in findings.items():
-        answers = by_answer.get(fid)
-        matches: Sequence[_Match]
-        if answers is not None:
-            matches = answers.get(answer, ())
-        elif fid in numeric:
-            matches = [m for m in numeric[fid] if m.item.when.holds(findings, False)]
-        else:
+        entry = by_finding.get(fid)
+        if entry is None:
             continue
+        matches: Sequence[_Match]
+        if isinstance(entry, dict):
+            matches = entry.get(answer, ())
+        else:
+            matches = [match for test, match in entry if test(findings, False)]
         if not matches:
             continue
         if confidence and fid in confidence:  # from a video: weighted by its confidence
             weight = confidence[fid]
-            for match in matches:
-                log_odds[match.index] += weight * match.log_lr
-                item = match.item
-                sides[match.side].append(Evidence((fid,), item.says, item.lr, weight))
+            for index, log_lr, side, says, lr, _ in matches:
+                log_odds[index] += weight * log_lr
+                sides[side].append(Evidence((fid,), says, lr, weight))
         else:
-            for match in matches:
-                log_odds[match.index] += match.log_lr
-                sides[match.side].append(match.evidence)
+            for index, log_lr, side, _, _, evidence in matches:
+                log_odds[index] += log_lr
+                sides[side].append(evidence)
     threshold = knowledge.settings.identified_threshold
     observed = table.observed
+    unmoved = table.unmoved
     results = []
-    for index, cause in enumerate(causes):
+    for index, (cause_id, kind, title, about, needs_observation) in enumerate(table.causes):
         supporting = sides[2 * index]
-        if not supporting and not sides[2 * index + 1]:
-            results.append(table.unmoved[index])
+        against = sides[2 * index + 1]
+        if not supporting and not against:
+            results.append(unmoved[index])
             continue
-        likelihood = sigmoid(log_odds[index])
-        seen = not cause.needs_observation or any(
-            e.findings[0] in observed for e in supporting
-        )
+        odds = log_odds[index]
+        likelihood = 1 / (1 + exp(-odds))  # sigmoid, written out
+        seen = not needs_observation or any(e.findings[0] in observed for e in supporting)
         identified = likelihood >= threshold and bool(supporting) and seen
         if identified:
             certainty = "likely"
-        elif supporting and log_odds[index] > table.prior_log_odds[index]:
+        elif supporting and odds > priors[index]:
             certainty = "possible"
         else:
             certainty = "unlikely"
         results.append(
             CauseResult(
-                cause.id,
-                cause.kind,
-                cause.title,
+                cause_id,
+                kind,
+                title,
                 identified,
                 likelihood,
-                log_odds[index],
+                odds,
                 tuple(supporting),
-                tuple(sides[2 * index + 1]),
-                cause.explanation,
+                tuple(against),
+                about,
                 certainty,
             )
         )
-    return tuple(sorted(results, key=attrgetter("likelihood"), reverse=True))
+    results.sort(key=_LIKELIHOOD, reverse=True)
+    return tuple(results)
+
+
+_LIKELIHOOD = itemgetter(4)  # CauseResult.likelihood

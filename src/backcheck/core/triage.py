@@ -10,12 +10,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from backcheck.core.conditions import AtLeast, Condition, Findings, FindingValue, Leaf
+from backcheck.core.conditions import (
+    AtLeast,
+    Condition,
+    Findings,
+    FindingValue,
+    Leaf,
+    compile_condition,
+    compile_selection,
+)
 from backcheck.core.derived import derive_findings
-from backcheck.core.knowledge.schema import LEVEL_RANK, Knowledge, Level, TriageRuleDef
+from backcheck.core.knowledge.schema import (
+    LEVEL_RANK,
+    ConsistencyDef,
+    Knowledge,
+    Level,
+    TriageRuleDef,
+)
 
 NO_RED_FLAGS = "no_red_flags"
 
@@ -65,8 +80,8 @@ def resolve_contradictions(
             if isinstance(answer, str) and answer in conversion:
                 resolved[fid] = conversion[answer]
     adjustments: list[Adjustment] = []
-    for fix in knowledge.consistency:
-        if fix.when.holds(resolved, False):
+    for holds, fix in _fixes(knowledge):
+        if holds(resolved, False):
             for key, value in fix.set.items():
                 if value is None:
                     resolved.pop(key, None)
@@ -85,6 +100,15 @@ def _conversions(knowledge: Knowledge) -> tuple[tuple[str, str, dict[str, float]
     )
 
 
+@lru_cache(maxsize=4)
+def _fixes(
+    knowledge: Knowledge,
+) -> tuple[tuple[Callable[[Findings, bool], bool], ConsistencyDef], ...]:
+    """The consistency fixes in file order, each with its compiled condition (each is tested
+    on the answers as the fixes before it left them)."""
+    return tuple((compile_condition(fix.when).holds, fix) for fix in knowledge.consistency)
+
+
 def missing_red_flags(findings: Findings, knowledge: Knowledge) -> tuple[str, ...]:
     """Red-flag questions not yet answered, in the order the interview asks them."""
     return tuple([fid for fid in knowledge.red_flags if fid not in findings])
@@ -96,15 +120,12 @@ class _RuleEntry:
     findings it names, so each (rule, named findings) pair gets one shared immutable Reason."""
 
     rule: TriageRuleDef
-    when: Condition  # the rule's condition, at hand for the hot loop
-    fixed: Reason | None  # where the rule names the same findings whenever it fires
-    by_matched: dict[tuple[str, ...], Reason]  # the others, filled as they first occur
+    matched: Callable[[Findings], tuple[str, ...]]  # the rule's compiled ``when.matched``
+    by_matched: dict[tuple[str, ...], Reason]  # filled as they first occur
 
     def reason(self, findings: Findings) -> Reason:
         """The reason for this rule, which has fired on ``findings``."""
-        if self.fixed is not None:
-            return self.fixed
-        matched = self.when.matched(findings)
+        matched = self.matched(findings)
         reason = self.by_matched.get(matched)
         if reason is None:
             rule = self.rule
@@ -113,11 +134,27 @@ class _RuleEntry:
         return reason
 
 
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    """Every rule, most severe first (a stable sort: ties keep file order), compiled into one
+    function that returns, for the rules that hold, the rule's Reason where it names the same
+    findings whenever it fires, else its entry (which works the reason out)."""
+
+    ordered: tuple[TriageRuleDef, ...]
+    select: Callable[[Findings, bool], list[Reason | _RuleEntry]]
+
+
 @lru_cache(maxsize=4)
-def _ordered_rules(knowledge: Knowledge) -> tuple[_RuleEntry, ...]:
-    """Rules most severe first (a stable sort: ties keep file order)."""
-    ordered = sorted(knowledge.rules, key=lambda rule: -LEVEL_RANK[rule.level])
-    return tuple(_RuleEntry(rule, rule.when, _fixed_reason(rule), {}) for rule in ordered)
+def _rules(knowledge: Knowledge) -> _Rules:
+    ordered = tuple(sorted(knowledge.rules, key=lambda rule: -LEVEL_RANK[rule.level]))
+    choices: list[tuple[Condition, Reason | _RuleEntry]] = []
+    for rule in ordered:
+        fixed = _fixed_reason(rule)
+        if fixed is None:
+            choices.append((rule.when, _RuleEntry(rule, compile_condition(rule.when).matched, {})))
+        else:
+            choices.append((rule.when, fixed))
+    return _Rules(ordered, compile_selection(choices))
 
 
 def _fixed_reason(rule: TriageRuleDef) -> Reason | None:
@@ -134,12 +171,11 @@ def _fixed_reason(rule: TriageRuleDef) -> Reason | None:
 
 def triage(findings: Findings, knowledge: Knowledge) -> Triage:
     """Run every triage rule over (already consistency-resolved) findings."""
-    missing = missing_red_flags(findings, knowledge)
+    missing = tuple([fid for fid in knowledge.red_flags if fid not in findings])
     incomplete = bool(missing)
     fired = [
-        entry.reason(findings)
-        for entry in _ordered_rules(knowledge)
-        if entry.when.holds(findings, incomplete)
+        found if isinstance(found, Reason) else found.reason(findings)
+        for found in _rules(knowledge).select(findings, incomplete)
     ]
     if not fired:
         settings = knowledge.settings
