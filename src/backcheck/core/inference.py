@@ -8,7 +8,7 @@ identified when its probability reaches the threshold and at least one item supp
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from math import exp
@@ -77,12 +77,30 @@ def sigmoid(x: float) -> float:
     return 1 / (1 + math.exp(-x))
 
 
-# One evidence item as scoring needs it: (cause index, log likelihood ratio, side, the item's
-# text, its likelihood ratio, its full-weight Evidence). ``side`` is where infer_causes files
-# it: 2 * index (for) or 2 * index + 1 (against). Most answers come from the lifter (weight
-# 1), so one immutable Evidence per item is shared; video answers get their own, weighted.
-_Match = tuple[int, float, int, str, float, Evidence]
+# One evidence item as scoring needs it: (cause index, log likelihood ratio, side, its
+# full-weight Evidence). ``side`` is where infer_causes files it: 2 * index (for) or
+# 2 * index + 1 (against). Most answers come from the lifter (weight 1), so one immutable
+# Evidence per item is shared; video answers get their own, weighted.
+_Match = tuple[int, float, int, Evidence]
 _Test = Callable[[Findings, bool], bool]  # a compiled condition's ``holds``
+
+
+class _NumericMatches:
+    """A numeric finding's evidence items, looked up like the answer tables of the others:
+    ``get(answer, default)`` tests each item's compiled condition on the answer. Each item
+    reads only this finding, so testing it on ``{finding: answer}`` is testing it on the
+    whole case."""
+
+    __slots__ = ("finding", "items")
+
+    def __init__(self, finding: str, items: tuple[tuple[_Test, _Match], ...]) -> None:
+        self.finding = finding
+        self.items = items
+
+    def get(self, answer: Any, default: tuple[_Match, ...]) -> tuple[_Match, ...]:
+        """The items whose condition holds for this answer (in knowledge order)."""
+        case = {self.finding: answer}
+        return tuple([match for test, match in self.items if test(case, False)]) or default
 
 
 @dataclass(frozen=True)
@@ -94,8 +112,8 @@ class _EvidenceTable:
     finding's items are tested with their compiled conditions.
     """
 
-    # finding -> {answer: matches} (yes/no and choice findings) or ((test, match), ...)
-    by_finding: dict[str, dict[Any, tuple[_Match, ...]] | tuple[tuple[_Test, _Match], ...]]
+    # finding -> answer -> matches
+    by_finding: dict[str, dict[Any, tuple[_Match, ...]] | _NumericMatches]
     prior_log_odds: tuple[float, ...]
     # per cause: (id, kind, title, about, needs_observation)
     causes: tuple[tuple[str, str, str, str, bool], ...]
@@ -115,7 +133,7 @@ def _table(knowledge: Knowledge) -> _EvidenceTable:
             finding = knowledge.findings[fid]
             evidence = Evidence((fid,), item.says, item.lr, 1.0)
             side = 2 * index + (0 if item.lr > 1 else 1)
-            entry: _Match = (index, math.log(item.lr), side, item.says, item.lr, evidence)
+            entry: _Match = (index, math.log(item.lr), side, evidence)
             if finding.type == "bool" or finding.type == "enum":
                 answers: list[Any] = (
                     [True, False] if finding.type == "bool" else finding.values or []
@@ -126,10 +144,10 @@ def _table(knowledge: Knowledge) -> _EvidenceTable:
             else:
                 test = compile_condition(item.when).holds
                 numeric.setdefault(fid, []).append((test, entry))
-    by_finding: dict[str, Any] = {
+    by_finding: dict[str, dict[Any, tuple[_Match, ...]] | _NumericMatches] = {
         f: {a: tuple(v) for a, v in m.items()} for f, m in by_answer.items()
     }
-    by_finding.update({f: tuple(v) for f, v in numeric.items()})
+    by_finding.update({f: _NumericMatches(f, tuple(v)) for f, v in numeric.items()})
     priors = tuple(logit(cause.prior) for cause in knowledge.causes)
     unmoved = tuple(
         CauseResult(c.id, c.kind, c.title, False, sigmoid(x), x, (), (), c.explanation)
@@ -160,20 +178,15 @@ def infer_causes(
         entry = by_finding.get(fid)
         if entry is None:
             continue
-        matches: Sequence[_Match]
-        if isinstance(entry, dict):
-            matches = entry.get(answer, ())
-        else:
-            matches = [match for test, match in entry if test(findings, False)]
-        if not matches:
-            continue
         if confidence and fid in confidence:  # from a video: weighted by its confidence
             weight = confidence[fid]
-            for index, log_lr, side, says, lr, _ in matches:
+            for index, log_lr, side, evidence in entry.get(answer, ()):
                 log_odds[index] += weight * log_lr
-                sides[side].append(Evidence((fid,), says, lr, weight))
+                sides[side].append(
+                    Evidence((fid,), evidence.text, evidence.likelihood_ratio, weight)
+                )
         else:
-            for index, log_lr, side, _, _, evidence in matches:
+            for index, log_lr, side, evidence in entry.get(answer, ()):
                 log_odds[index] += log_lr
                 sides[side].append(evidence)
     threshold = knowledge.settings.identified_threshold
@@ -196,22 +209,27 @@ def infer_causes(
             certainty = "possible"
         else:
             certainty = "unlikely"
+        # CauseResult(...), without the named tuple's Python-level __new__
         results.append(
-            CauseResult(
-                cause_id,
-                kind,
-                title,
-                identified,
-                likelihood,
-                odds,
-                tuple(supporting),
-                tuple(against),
-                about,
-                certainty,
+            _new_tuple(
+                CauseResult,
+                (
+                    cause_id,
+                    kind,
+                    title,
+                    identified,
+                    likelihood,
+                    odds,
+                    tuple(supporting),
+                    tuple(against),
+                    about,
+                    certainty,
+                ),
             )
         )
     results.sort(key=_LIKELIHOOD, reverse=True)
     return tuple(results)
 
 
+_new_tuple = tuple.__new__
 _LIKELIHOOD = itemgetter(4)  # CauseResult.likelihood
