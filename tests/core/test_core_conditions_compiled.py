@@ -116,3 +116,19 @@ def test_the_generated_code_names_findings_but_holds_no_values() -> None:
     compiled = compile_condition(parse_condition({"finding": "lift", "is": "squat'); 1/0; ('"}))
     assert compiled.holds({"lift": "squat'); 1/0; ('"}, False) is True
     assert "1/0" not in (compiled.holds.__doc__ or "")
+
+
+@SETTINGS
+@given(findings_strategy(), st.booleans())
+def test_triage_reasons_name_the_findings_each_rule_matched(
+    findings: dict[str, FindingValue], incomplete: bool
+) -> None:
+    """The reasons triage shares between cases name exactly what the rule matched here."""
+    from backcheck.core.triage import _rules
+
+    reasons = _rules(KB).select(findings, incomplete)
+    fired = [rule for rule in _rules(KB).ordered if rule.when.holds(findings, incomplete)]
+    assert [reason.rule for reason in reasons] == [rule.id for rule in fired]
+    for reason, rule in zip(reasons, fired, strict=True):
+        assert reason.findings == rule.when.matched(findings), rule.id
+        assert (reason.level, reason.title, reason.message) == (rule.level, rule.title, rule.message)

@@ -329,12 +329,13 @@ class _Source:
         self._temps += 1
         return f"_a{self._temps}"
 
-    def holds(self, condition: Condition) -> str:
-        """An expression equal to ``condition.holds(f, inc)`` (``g`` is ``f.get``)."""
+    def holds(self, condition: Condition, inc: str = "inc") -> str:
+        """An expression equal to ``condition.holds(f, inc)`` (``g`` is ``f.get``; ``inc``
+        the expression for ``incomplete``)."""
         if isinstance(condition, Unanswered):
-            return "inc"
+            return inc
         if isinstance(condition, AtLeast):
-            parts = [self.holds(part) for part in condition.parts]
+            parts = [self.holds(part, inc) for part in condition.parts]
             if condition.count == len(parts):
                 return "(" + " and ".join(parts) + ")"
             if condition.count == 1:
@@ -394,14 +395,16 @@ class _Source:
         return result
 
     def matched(self, condition: Condition) -> str:
-        """An expression equal to ``condition.matched(f)`` (where ``inc`` is false)."""
+        """An expression equal to ``condition.matched(f)`` (which tests its parts with
+        ``incomplete`` false)."""
         if isinstance(condition, Unanswered):
             return "()"
         if isinstance(condition, Leaf):
             key = repr(condition.finding)
             return f"(({key},) if {key} in f else ())"
         parts = [
-            f"*({self.matched(part)} if {self.holds(part)} else ())" for part in condition.parts
+            f"*({self.matched(part)} if {self.holds(part, 'False')} else ())"
+            for part in condition.parts
         ]
         return "_dedupe((" + ", ".join(parts) + ",))"
 
@@ -433,21 +436,36 @@ def compile_condition(condition: Condition) -> Compiled:
     lines: list[str] = []
     result = source.status(condition, lines)
     status = source.function("status", "f, inc", [*lines, f"return {result}"])
-    matched = source.function(
-        "matched", "f", ["inc = False", f"return {source.matched(condition)}"]
-    )
+    matched = source.function("matched", "f", [f"return {source.matched(condition)}"])
     return Compiled(condition, holds, status, matched)
+
+
+@dataclass(frozen=True, slots=True)
+class ByMatched:
+    """A selection value that depends on which findings made its condition true (see
+    ``matched``): ``cache`` maps those findings to the value, ``make`` builds (and caches)
+    one for findings not seen yet."""
+
+    cache: dict[tuple[str, ...], Any]
+    make: Callable[[tuple[str, ...]], Any]
 
 
 def compile_selection(
     choices: Sequence[tuple[Condition, Any]],
 ) -> Callable[[Findings, bool], list[Any]]:
     """One function that, given findings and ``incomplete``, returns in order the value paired
-    with each condition that holds (triage runs every rule this way, in a single call)."""
+    with each condition that holds (triage runs every rule this way, in a single call). A
+    ``ByMatched`` value is looked up by the findings the condition matched."""
     source = _Source()
     body = ["out = []"]
     for condition, value in choices:
         body.append(f"if {source.holds(condition)}:")
-        body.append(f"    out.append({source.constant(value)})")
+        if isinstance(value, ByMatched):
+            cache, make = source.constant(value.cache), source.constant(value.make)
+            body.append(f"    _m = {source.matched(condition)}")
+            body.append(f"    _v = {cache}.get(_m)")
+            body.append(f"    out.append({make}(_m) if _v is None else _v)")
+        else:
+            body.append(f"    out.append({source.constant(value)})")
     body.append("return out")
     return source.function("select", "f, inc", body)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from backcheck.core.conditions import Condition, Findings, compile_condition
 from backcheck.core.inference import CauseResult
@@ -57,9 +58,9 @@ class AvoidedItem:
     note: str
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """The chosen steps, the items held back for safety and those the lifter already does."""
+class Plan(NamedTuple):
+    """The chosen steps, the items held back for safety and those the lifter already does
+    (an immutable record)."""
 
     steps: tuple[PlanStep, ...]
     held_back: tuple[AvoidedItem, ...]

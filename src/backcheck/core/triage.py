@@ -13,13 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from backcheck.core.conditions import (
     AtLeast,
+    ByMatched,
     Condition,
     Findings,
     FindingValue,
     Leaf,
+    Unanswered,
     compile_condition,
     compile_selection,
 )
@@ -55,9 +58,9 @@ class Adjustment:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class Triage:
-    """The triage result: level, completeness and the reasons, most severe first."""
+class Triage(NamedTuple):
+    """The triage result: level, completeness and the reasons, most severe first (an
+    immutable record; a named tuple is quicker to build than a frozen dataclass)."""
 
     level: Level
     complete: bool
@@ -115,68 +118,70 @@ def missing_red_flags(findings: Findings, knowledge: Knowledge) -> tuple[str, ..
 
 
 @dataclass(frozen=True, slots=True)
-class _RuleEntry:
-    """A rule with its reasons, built once: a reason depends only on the rule and the
-    findings it names, so each (rule, named findings) pair gets one shared immutable Reason."""
-
-    rule: TriageRuleDef
-    matched: Callable[[Findings], tuple[str, ...]]  # the rule's compiled ``when.matched``
-    by_matched: dict[tuple[str, ...], Reason]  # filled as they first occur
-
-    def reason(self, findings: Findings) -> Reason:
-        """The reason for this rule, which has fired on ``findings``."""
-        matched = self.matched(findings)
-        reason = self.by_matched.get(matched)
-        if reason is None:
-            rule = self.rule
-            reason = Reason(rule.id, rule.level, rule.title, matched, rule.message)
-            self.by_matched[matched] = reason
-        return reason
-
-
-@dataclass(frozen=True, slots=True)
 class _Rules:
     """Every rule, most severe first (a stable sort: ties keep file order), compiled into one
-    function that returns, for the rules that hold, the rule's Reason where it names the same
-    findings whenever it fires, else its entry (which works the reason out)."""
+    function that returns the reasons of the rules that hold. A reason depends only on the
+    rule and the findings it names, so each (rule, named findings) pair gets one shared
+    immutable Reason: built once where the rule names the same findings whenever it fires,
+    else as each set of findings first occurs."""
 
     ordered: tuple[TriageRuleDef, ...]
-    select: Callable[[Findings, bool], list[Reason | _RuleEntry]]
+    select: Callable[[Findings, bool], list[Reason]]
+
+
+def _reason_maker(
+    rule: TriageRuleDef, cache: dict[tuple[str, ...], Reason]
+) -> Callable[[tuple[str, ...]], Reason]:
+    def make(matched: tuple[str, ...]) -> Reason:
+        reason = cache[matched] = Reason(rule.id, rule.level, rule.title, matched, rule.message)
+        return reason
+
+    return make
 
 
 @lru_cache(maxsize=4)
 def _rules(knowledge: Knowledge) -> _Rules:
     ordered = tuple(sorted(knowledge.rules, key=lambda rule: -LEVEL_RANK[rule.level]))
-    choices: list[tuple[Condition, Reason | _RuleEntry]] = []
+    choices: list[tuple[Condition, Reason | ByMatched]] = []
     for rule in ordered:
         fixed = _fixed_reason(rule)
         if fixed is None:
-            choices.append((rule.when, _RuleEntry(rule, compile_condition(rule.when).matched, {})))
+            cache: dict[tuple[str, ...], Reason] = {}
+            choices.append((rule.when, ByMatched(cache, _reason_maker(rule, cache))))
         else:
             choices.append((rule.when, fixed))
     return _Rules(ordered, compile_selection(choices))
 
 
 def _fixed_reason(rule: TriageRuleDef) -> Reason | None:
-    """The rule's reason where it names the same findings whenever it fires.
-
-    That is a single positive test (its finding is answered when it fires) or the unanswered
-    screen (no finding); combinations and ``not_in`` depend on the answers.
-    """
+    """The rule's reason where it names the same findings whenever it fires, else None."""
     when = rule.when
-    if isinstance(when, AtLeast) or (isinstance(when, Leaf) and when.op == "not_in"):
-        return None
-    return Reason(rule.id, rule.level, rule.title, when.findings_in(), rule.message)
+    if isinstance(when, Unanswered) or _always_all_answered(when):
+        return Reason(rule.id, rule.level, rule.title, when.findings_in(), rule.message)
+    return None
+
+
+def _always_all_answered(condition: Condition) -> bool:
+    """Whether every finding the condition reads is answered whenever it holds, so that the
+    findings it matched are always all of them: a positive test, or ``all`` of such.
+
+    ``any``, ``at_least`` and ``not_in`` (true while unanswered) depend on the answers, and
+    so does a part that tests for unanswered red flags (``matched`` leaves it out).
+    """
+    if isinstance(condition, Leaf):
+        return condition.op != "not_in"
+    if isinstance(condition, AtLeast):
+        return condition.count == len(condition.parts) and all(
+            _always_all_answered(part) for part in condition.parts
+        )
+    return False
 
 
 def triage(findings: Findings, knowledge: Knowledge) -> Triage:
     """Run every triage rule over (already consistency-resolved) findings."""
     missing = tuple([fid for fid in knowledge.red_flags if fid not in findings])
     incomplete = bool(missing)
-    fired = [
-        found if isinstance(found, Reason) else found.reason(findings)
-        for found in _rules(knowledge).select(findings, incomplete)
-    ]
+    fired = _rules(knowledge).select(findings, incomplete)
     if not fired:
         settings = knowledge.settings
         fired.append(
