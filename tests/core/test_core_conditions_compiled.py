@@ -85,7 +85,7 @@ def findings_strategy(draw: st.DrawFn) -> dict[str, FindingValue]:
     return {fid: draw(answer_strategy(fid)) for fid in chosen}
 
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 COMPILED = [(name, condition, compile_condition(condition)) for name, condition in CONDITIONS]
 COMPILED += [(f"extra {i}", c, compile_condition(c)) for i, c in enumerate(EXTRA)]
 
@@ -131,4 +131,5 @@ def test_triage_reasons_name_the_findings_each_rule_matched(
     assert [reason.rule for reason in reasons] == [rule.id for rule in fired]
     for reason, rule in zip(reasons, fired, strict=True):
         assert reason.findings == rule.when.matched(findings), rule.id
-        assert (reason.level, reason.title, reason.message) == (rule.level, rule.title, rule.message)
+        expected = (rule.level, rule.title, rule.message)
+        assert (reason.level, reason.title, reason.message) == expected

@@ -408,9 +408,11 @@ class _Source:
         ]
         return "_dedupe((" + ", ".join(parts) + ",))"
 
-    def function(self, name: str, arguments: str, body: list[str]) -> Callable[..., Any]:
+    def function(
+        self, name: str, arguments: str, body: list[str], prelude: str = "g = f.get"
+    ) -> Callable[..., Any]:
         """Compile one function from its body lines; its source becomes its docstring."""
-        lines = [f"def {name}({arguments}):", "    g = f.get", *(f"    {line}" for line in body)]
+        lines = [f"def {name}({arguments}):", f"    {prelude}", *(f"    {line}" for line in body)]
         source = "\n".join(lines) + "\n"
         exec(compile(source, f"<compiled condition: {name}>", "exec"), self.namespace)
         function: Callable[..., Any] = self.namespace[name]
@@ -440,6 +442,25 @@ def compile_condition(condition: Condition) -> Compiled:
     return Compiled(condition, holds, status, matched)
 
 
+def compile_answer_test(condition: Condition, finding: str) -> Callable[[Any], bool]:
+    """For a condition that reads only ``finding``: a compiled function of the answer equal
+    to ``condition.holds({finding: answer}, False)``."""
+    source = _Source()
+    if isinstance(condition, Leaf) and condition.finding == finding:
+        if condition.op == "is" and condition._test in (operator.is_, operator.eq):
+            # as in holds: None (unanswered) is never the constant, nor equal to a string
+            expression = source.test(condition, "a")
+        elif condition.op == "not_in":
+            expression = f"(a is None or {source.test(condition, 'a')})"
+        else:
+            expression = f"(a is not None and {source.test(condition, 'a')})"
+        return source.function("test", "a", [f"return bool({expression})"], prelude="pass")
+    holds = source.holds(condition, "False")
+    return source.function(
+        "test", "a", ["g = f.get", f"return bool({holds})"], prelude=f"f = {{{finding!r}: a}}"
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ByMatched:
     """A selection value that depends on which findings made its condition true (see
@@ -459,6 +480,22 @@ def compile_selection(
     source = _Source()
     body = ["out = []"]
     for condition, value in choices:
+        if isinstance(value, ByMatched) and _any_of_fully_named(condition):
+            # ``any`` of parts that each name all their findings when true: it holds when
+            # some part does, and matched lists those parts' findings, so the parts are
+            # tested once, for both
+            assert isinstance(condition, AtLeast)
+            body.append("_t = []")
+            for part in condition.parts:
+                named = part.findings_in()
+                add = f"_t.append({named[0]!r})" if len(named) == 1 else f"_t += {named!r}"
+                body.append(f"if {source.holds(part)}: {add}")
+            cache, make = source.constant(value.cache), source.constant(value.make)
+            body.append("if _t:")
+            body.append("    _m = tuple(dict.fromkeys(_t)) if len(_t) > 1 else tuple(_t)")
+            body.append(f"    _v = {cache}.get(_m)")
+            body.append(f"    out.append({make}(_m) if _v is None else _v)")
+            continue
         body.append(f"if {source.holds(condition)}:")
         if isinstance(value, ByMatched):
             cache, make = source.constant(value.cache), source.constant(value.make)
@@ -469,3 +506,28 @@ def compile_selection(
             body.append(f"    out.append({source.constant(value)})")
     body.append("return out")
     return source.function("select", "f, inc", body)
+
+
+def names_all_when_true(condition: Condition) -> bool:
+    """Whether every finding the condition reads is answered whenever it holds, so that what
+    it matched is always all of them (``findings_in``): a positive test, or ``all`` of such.
+
+    ``any``, ``at_least`` and ``not_in`` (true while unanswered) depend on the answers, and
+    so does a part that tests for unanswered red flags (``matched`` leaves it out).
+    """
+    if isinstance(condition, Leaf):
+        return condition.op != "not_in"
+    if isinstance(condition, AtLeast):
+        return condition.count == len(condition.parts) and all(
+            names_all_when_true(part) for part in condition.parts
+        )
+    return False
+
+
+def _any_of_fully_named(condition: Condition) -> bool:
+    """``any`` of parts that each name all their findings when true (see above)."""
+    return (
+        isinstance(condition, AtLeast)
+        and condition.count == 1
+        and all(names_all_when_true(part) for part in condition.parts)
+    )

@@ -8,15 +8,15 @@ identified when its probability reaches the threshold and at least one item supp
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from math import exp
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from backcheck.core.conditions import Findings, compile_condition
-from backcheck.core.knowledge.schema import Knowledge
+from backcheck.core.conditions import Findings, compile_answer_test, compile_condition
+from backcheck.core.knowledge.schema import EvidenceDef, Knowledge
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +103,50 @@ class _NumericMatches:
         return tuple([match for test, match in self.items if test(case, False)]) or default
 
 
+_Applier = Callable[[list[float], list[list[Evidence]]], None]
+
+
+def _applier(matches: Sequence[_Match]) -> _Applier:
+    """Compiled code adding these matches, in order, to (log_odds, sides): what the loop in
+    ``infer_causes`` does with them, without the loop."""
+    namespace: dict[str, Any] = {}
+    lines = ["def apply(log_odds, sides):"]
+    for number, (index, log_lr, side, evidence) in enumerate(matches):
+        namespace[f"lr{number}"], namespace[f"ev{number}"] = log_lr, evidence
+        lines.append(f"    log_odds[{int(index)}] += lr{number}")
+        lines.append(f"    sides[{int(side)}].append(ev{number})")
+    exec(compile("\n".join(lines) + "\n", "<evidence applier>", "exec"), namespace)
+    apply: _Applier = namespace["apply"]
+    return apply
+
+
+class _NumericAppliers:
+    """A numeric finding's appliers: ``get(answer)`` gives the applier of the items whose
+    condition holds for that answer, or None. A compiled function tests the items and picks
+    the applier of the set that holds, made as each set first occurs (a finding has a few
+    items, so a few sets)."""
+
+    __slots__ = ("get",)
+
+    def __init__(self, finding: str, items: tuple[tuple[EvidenceDef, _Match], ...]) -> None:
+        appliers: dict[int, _Applier | None] = {0: None}
+
+        def make(held: int) -> _Applier:
+            apply = appliers[held] = _applier(
+                [match for n, (_, match) in enumerate(items) if held >> n & 1]
+            )
+            return apply
+
+        namespace: dict[str, Any] = {"appliers": appliers, "make": make}
+        lines = ["def get(a):", "    held = 0"]
+        for number, (item, _) in enumerate(items):
+            namespace[f"test{number}"] = compile_answer_test(item.when, finding)
+            lines.append(f"    if test{number}(a): held |= {1 << number}")
+        lines.append("    return appliers[held] if held in appliers else make(held)")
+        exec(compile("\n".join(lines) + "\n", "<numeric evidence>", "exec"), namespace)
+        self.get: Callable[[Any], _Applier | None] = namespace["get"]
+
+
 @dataclass(frozen=True)
 class _EvidenceTable:
     """Evidence items indexed by the finding they read (each reads exactly one).
@@ -114,6 +158,9 @@ class _EvidenceTable:
 
     # finding -> answer -> matches
     by_finding: dict[str, dict[Any, tuple[_Match, ...]] | _NumericMatches]
+    # the same as compiled code, for answers that all carry full weight (no video): finding
+    # -> answer -> a function that adds the answer's evidence to (log_odds, sides)
+    appliers: dict[str, dict[Any, _Applier] | _NumericAppliers]
     prior_log_odds: tuple[float, ...]
     # per cause: (id, kind, title, about, needs_observation)
     causes: tuple[tuple[str, str, str, str, bool], ...]
@@ -127,6 +174,7 @@ class _EvidenceTable:
 def _table(knowledge: Knowledge) -> _EvidenceTable:
     by_answer: dict[str, dict[Any, list[_Match]]] = {}
     numeric: dict[str, list[tuple[_Test, _Match]]] = {}
+    numeric_items: dict[str, list[tuple[EvidenceDef, _Match]]] = {}
     for index, cause in enumerate(knowledge.causes):
         for item in cause.evidence:
             (fid,) = item.when.findings_in()
@@ -144,6 +192,7 @@ def _table(knowledge: Knowledge) -> _EvidenceTable:
             else:
                 test = compile_condition(item.when).holds
                 numeric.setdefault(fid, []).append((test, entry))
+                numeric_items.setdefault(fid, []).append((item, entry))
     by_finding: dict[str, dict[Any, tuple[_Match, ...]] | _NumericMatches] = {
         f: {a: tuple(v) for a, v in m.items()} for f, m in by_answer.items()
     }
@@ -153,8 +202,13 @@ def _table(knowledge: Knowledge) -> _EvidenceTable:
         CauseResult(c.id, c.kind, c.title, False, sigmoid(x), x, (), (), c.explanation)
         for c, x in zip(knowledge.causes, priors, strict=True)
     )
+    appliers: dict[str, dict[Any, _Applier] | _NumericAppliers] = {
+        f: {a: _applier(matches) for a, matches in m.items()} for f, m in by_answer.items()
+    }
+    appliers.update({f: _NumericAppliers(f, tuple(v)) for f, v in numeric_items.items()})
     return _EvidenceTable(
         by_finding,
+        appliers,
         priors,
         tuple(
             (c.id, c.kind, c.title, c.explanation, c.needs_observation) for c in knowledge.causes
@@ -174,11 +228,19 @@ def infer_causes(
     log_odds = list(priors)
     # Evidence for cause i goes to sides[2 * i], evidence against it to sides[2 * i + 1].
     sides: list[list[Evidence]] = [[] for _ in range(2 * len(priors))]
-    for fid, answer in findings.items():
+    if not confidence:  # every answer at full weight: the compiled appliers do the loop below
+        appliers = table.appliers
+        for fid, answer in findings.items():
+            found = appliers.get(fid)
+            if found is not None:
+                apply = found.get(answer)
+                if apply is not None:
+                    apply(log_odds, sides)
+    for fid, answer in findings.items() if confidence else ():
         entry = by_finding.get(fid)
         if entry is None:
             continue
-        if confidence and fid in confidence:  # from a video: weighted by its confidence
+        if fid in confidence:  # from a video: weighted by its confidence
             weight = confidence[fid]
             for index, log_lr, side, evidence in entry.get(answer, ()):
                 log_odds[index] += weight * log_lr

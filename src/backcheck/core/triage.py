@@ -16,15 +16,14 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from backcheck.core.conditions import (
-    AtLeast,
     ByMatched,
     Condition,
     Findings,
     FindingValue,
-    Leaf,
     Unanswered,
     compile_condition,
     compile_selection,
+    names_all_when_true,
 )
 from backcheck.core.derived import derive_findings
 from backcheck.core.knowledge.schema import (
@@ -156,25 +155,9 @@ def _rules(knowledge: Knowledge) -> _Rules:
 def _fixed_reason(rule: TriageRuleDef) -> Reason | None:
     """The rule's reason where it names the same findings whenever it fires, else None."""
     when = rule.when
-    if isinstance(when, Unanswered) or _always_all_answered(when):
+    if isinstance(when, Unanswered) or names_all_when_true(when):
         return Reason(rule.id, rule.level, rule.title, when.findings_in(), rule.message)
     return None
-
-
-def _always_all_answered(condition: Condition) -> bool:
-    """Whether every finding the condition reads is answered whenever it holds, so that the
-    findings it matched are always all of them: a positive test, or ``all`` of such.
-
-    ``any``, ``at_least`` and ``not_in`` (true while unanswered) depend on the answers, and
-    so does a part that tests for unanswered red flags (``matched`` leaves it out).
-    """
-    if isinstance(condition, Leaf):
-        return condition.op != "not_in"
-    if isinstance(condition, AtLeast):
-        return condition.count == len(condition.parts) and all(
-            _always_all_answered(part) for part in condition.parts
-        )
-    return False
 
 
 def triage(findings: Findings, knowledge: Knowledge) -> Triage:
