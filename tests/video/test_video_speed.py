@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import av
 import cv2
@@ -204,3 +205,119 @@ def test_two_engines_starting_together_leave_sys_stderr_alone() -> None:
     for e in engines:
         e.close()
     assert len(engines) == 2 and sys.stderr is before
+
+
+@pytest.mark.slow
+def test_the_speed_settings_of_the_pose_engine_change_nothing(clips_dir: Path) -> None:
+    """MediaPipePose turns the mask smoothing off, and the two-core pass runs each model on
+    one thread: in mediapipe 0.10.14 both leave every landmark and mask bit-identical while
+    saving ~15 % and ~10 % of the CPU time. If an upgrade makes either change a result, this
+    fails: the back measure's calibration would then need a new look."""
+    import mediapipe as mp
+
+    from backcheck.video.pose import (
+        SMOOTH_SEGMENTATION,
+        MediaPipePose,
+        quiet_native_stderr,
+        sharing_engine,
+    )
+
+    assert SMOOTH_SEGMENTATION is False
+    with quiet_native_stderr():
+        smoothed = mp.solutions.pose.Pose(
+            model_complexity=1, enable_segmentation=True, smooth_segmentation=True
+        )
+    ours, sharing = MediaPipePose(), sharing_engine()
+    assert isinstance(sharing, MediaPipePose)
+    compared = 0
+    try:
+        with av.open(str(clips_dir / "rdl_posereader.mp4")) as container:
+            for frame in container.decode(video=0):
+                rgb = np.asarray(frame.to_ndarray(format="rgb24"), np.uint8)
+                reference = smoothed.process(rgb)
+                results = [ours.process(rgb), sharing.process(rgb)]
+                if reference.pose_landmarks is None:
+                    assert results == [None, None]
+                    continue
+                h, w = rgb.shape[:2]
+                image = np.array(
+                    [(p.x * w, p.y * h, p.z * w, p.visibility) for p in
+                     reference.pose_landmarks.landmark],
+                    np.float32,
+                )
+                for res in results:
+                    assert res is not None and res.mask is not None
+                    assert np.array_equal(res.image, image)
+                    assert np.array_equal(res.mask, reference.segmentation_mask)
+                compared += 1
+    finally:
+        smoothed.close()
+        ours.close()
+        sharing.close()
+    assert compared >= 40
+
+
+@pytest.mark.parametrize(("workers", "expected"), [(1, ["default"]), (2, ["sharing"] * 2)])
+def test_engines_that_share_the_cores_are_the_one_thread_kind(
+    numbered_clip: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    workers: int,
+    expected: list[str],
+) -> None:
+    from backcheck.video import pipeline
+
+    made: list[str] = []
+
+    def factory(kind: str) -> Callable[[], NumberedPose]:
+        return lambda: made.append(kind) or NumberedPose()  # type: ignore[func-returns-value]
+
+    monkeypatch.setattr(pipeline, "default_engine", factory("default"))
+    monkeypatch.setattr(pipeline, "sharing_engine", factory("sharing"))
+    run_analysis(numbered_clip, tmp_path / "out", workers=workers, artifacts=False)
+    assert made == expected
+
+
+def test_a_one_thread_engine_starts_and_finds_nobody_in_a_blank_frame() -> None:
+    from backcheck.video.pose import sharing_engine
+
+    engine = sharing_engine()
+    try:
+        assert engine.process(np.zeros((240, 320, 3), np.uint8)) is None
+    finally:
+        engine.close()
+
+
+def test_a_drawing_failure_stops_the_video_and_leaves_nothing(
+    numbered_clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Frames are drawn on a thread of their own while the caller encodes: an error there
+    reaches the caller, stops the encoder and leaves no video behind."""
+    import threading
+
+    from backcheck.video import annotate
+
+    real = annotate.draw_frame
+    drawn: list[int] = []
+
+    def breaks_at_frame_40(*args: Any) -> None:
+        drawn.append(1)
+        if len(drawn) == 40:
+            raise RuntimeError("drawing failed")
+        real(*args)
+
+    progress_threads: set[str] = set()
+
+    def stage(name: str, total: int) -> Callable[[int], None]:
+        return lambda n: progress_threads.add(threading.current_thread().name)
+
+    monkeypatch.setattr(annotate, "draw_frame", breaks_at_frame_40)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="drawing failed"):
+        run_analysis(numbered_clip, out, workers=2, engine_factory=NumberedPose, stage=stage)
+    assert len(drawn) == 40  # the drawing stopped there
+    leftovers = sorted(p.name for p in out.iterdir())
+    assert not any(name.endswith(".mp4") or name.endswith(".json") for name in leftovers)
+    assert not any(name.startswith(".") for name in leftovers), leftovers
+    # progress is reported from the caller's thread only (callbacks need not be thread-safe)
+    assert progress_threads == {threading.current_thread().name}

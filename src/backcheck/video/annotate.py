@@ -235,18 +235,15 @@ def write_annotated(
     flag_events = [(r.bottom_s, flag_words(r.index, f)) for r in analysis.reps for f in r.flags]
     judge = analysis.back_judgement.judgeable
     rate = max(1, round(fps))
-    with av.open(str(out_path), mode="w", options={"movflags": "+faststart"}) as out:
-        stream = out.add_stream("libx264", rate=rate)
-        stream.width, stream.height = size
-        stream.pix_fmt = "yuv420p"
-        stream.options = {"preset": "ultrafast", "crf": "26", "tune": "zerolatency"}
-        stream.codec_context.thread_count = 2
-        if frames is None:
-            source: Iterator[NDArray[np.uint8]] = (
-                f.rgb for f in iter_frames(track.info, size, strict=False, display=True)
-            )
-        else:
-            source = iter(frames)
+    if frames is None:
+        source: Iterator[NDArray[np.uint8]] = (
+            f.rgb for f in iter_frames(track.info, size, strict=False, display=True)
+        )
+    else:
+        source = iter(frames)
+
+    def drawn() -> Iterator[NDArray[np.uint8]]:
+        """Each frame drawn on and converted to yuv420p (on a thread of its own: see below)."""
         for i, pixels in enumerate(prefetched(source)):
             rgb = np.ascontiguousarray(pixels)
             if i < track.n:
@@ -274,7 +271,18 @@ def write_annotated(
                     tiles[wanted[i]] = sheet_tile(rgb)
             # OpenCV's I420 conversion gives the same bytes as the encoder's own swscale
             # rgb24→yuv420p (BT.601, limited range) at a fraction of the cost.
-            yuv: NDArray[np.uint8] = np.asarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420), np.uint8)
+            yield np.asarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420), np.uint8)
+
+    with av.open(str(out_path), mode="w", options={"movflags": "+faststart"}) as out:
+        stream = out.add_stream("libx264", rate=rate)
+        stream.width, stream.height = size
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"preset": "ultrafast", "crf": "26", "tune": "zerolatency"}
+        stream.codec_context.thread_count = 2
+        # Three stages on three threads: the display copy's JPEGs are decoded, the frames
+        # drawn on, and encoded here; OpenCV and the encoder release the GIL, so the stages
+        # overlap instead of adding up (the encoder waits for its slice threads per frame).
+        for yuv in prefetched(drawn()):
             vf = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
             for packet in stream.encode(vf):
                 out.mux(packet)

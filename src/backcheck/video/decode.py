@@ -526,50 +526,72 @@ T = TypeVar("T")
 _DONE = object()
 
 
-def prefetched(items: Iterator[T], depth: int = 4) -> Generator[T, None, None]:
-    """Run `items` (a frame decoder) in a background thread, `depth` items ahead.
+class Prefetcher(Iterator[T]):
+    """Runs `items` (a frame decoder) in a background thread, `depth` items ahead, from the
+    moment it is made: a pose segment starts decoding (for a later segment, from the keyframe
+    before it) while its engine is still starting.
 
     Decoding, colour conversion and resizing release the GIL, so on a multi-core machine they
     overlap the consumer's work (pose inference, drawing, encoding) instead of adding to it.
     Memory stays flat: at most `depth` frames wait in the queue. An exception in the producer
-    (VideoError for a truncated file) is raised in the consumer after the items before it; a
-    consumer that stops early stops the producer (and closes the file) too.
+    (VideoError for a truncated file) is raised in the consumer after the items before it.
+    `close()` (also on exhaustion) stops the producer and closes the source; call it when
+    stopping early.
     """
-    q: queue.Queue[object] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
 
-    def put(item: object) -> bool:
-        while not stop.is_set():
+    def __init__(self, items: Iterator[T], depth: int = 4) -> None:
+        self._items = items
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._worker = threading.Thread(target=self._produce, name="backcheck-decode", daemon=True)
+        self._worker.start()
+
+    def _put(self, item: object) -> bool:
+        while not self._stop.is_set():
             try:
-                q.put(item, timeout=0.1)
+                self._queue.put(item, timeout=0.1)
                 return True
             except queue.Full:
                 continue
         return False
 
-    def produce() -> None:
+    def _produce(self) -> None:
         try:
-            for item in items:
-                if not put(item):
+            for item in self._items:
+                if not self._put(item):
                     return
-            put(_DONE)
+            self._put(_DONE)
         except BaseException as exc:  # handed to the consumer, raised there
-            put(exc)
+            self._put(exc)
         finally:
-            close = getattr(items, "close", None)
+            close = getattr(self._items, "close", None)
             if close is not None:
                 close()
 
-    worker = threading.Thread(target=produce, name="backcheck-decode", daemon=True)
-    worker.start()
+    def __next__(self) -> T:
+        if self._stop.is_set():
+            raise StopIteration
+        item = self._queue.get()
+        if item is _DONE:
+            self.close()
+            raise StopIteration
+        if isinstance(item, BaseException):
+            self.close()
+            raise item
+        return item  # type: ignore[return-value]
+
+    def close(self) -> None:
+        """Stop the producer and wait for it (the source is closed by then)."""
+        self._stop.set()
+        if self._worker is not threading.current_thread():
+            self._worker.join()
+
+
+def prefetched(items: Iterator[T], depth: int = 4) -> Generator[T, None, None]:
+    """`items` through a Prefetcher that starts at the first item asked for; a consumer that
+    stops early stops the producer (and closes the file) too."""
+    fetcher = Prefetcher(items, depth)
     try:
-        while True:
-            item = q.get()
-            if item is _DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item  # type: ignore[misc]
+        yield from fetcher
     finally:
-        stop.set()
-        worker.join()
+        fetcher.close()

@@ -24,11 +24,11 @@ from backcheck.video.decode import (
     DecodeStats,
     FrameOrderError,
     FrameTable,
+    Prefetcher,
     VideoInfo,
     check_decoded,
     frame_table,
     iter_segment,
-    prefetched,
 )
 from backcheck.video.errors import VideoError
 from backcheck.video.pose import PoseEngine
@@ -142,11 +142,17 @@ class _Worker(threading.Thread):
 
     def _track(self) -> None:
         seg = self.segment
-        engine = self.make_engine()
-        self.engine_name = engine.name
         size = self.info.analysis_size
         segment = iter_segment(self.info, self.table, seg.warm_from, seg.stop, size)
-        frames = prefetched(metered_decode(segment, self.cpu))
+        # decoding starts now (a later segment's from the keyframe before it), while the
+        # engine below is starting: neither waits for the other
+        frames = Prefetcher(metered_decode(segment, self.cpu))
+        try:
+            engine = self.make_engine()
+        except BaseException:
+            frames.close()
+            raise
+        self.engine_name = engine.name
         try:
             for frame in frames:
                 if self.stop_event.is_set():
@@ -179,8 +185,12 @@ def extract_track_parallel(
     luma_every: int = 5,
     warmup: int | None = None,
     cpu: PassCpu | None = None,
+    make_sharing_engine: EngineFactory | None = None,
 ) -> tuple[Track, int]:
     """The pose pass with up to `workers` engines; returns the track and the segment count.
+
+    `make_sharing_engine` (default `make_engine`) makes the engines of a pass cut into
+    segments, which share the cores with each other; the one-stream pass uses `make_engine`.
 
     `sinks(k)` gives segment k's display-copy sink (segments are consecutive, in order). One
     segment (a short clip, one core, no frame table) is the plain sequential pass; a segment
@@ -199,7 +209,14 @@ def extract_track_parallel(
     if table is not None and len(segments) > 1:
         try:
             return _run_segments(
-                info, table, segments, make_engine, progress, sinks, luma_every, cpu
+                info,
+                table,
+                segments,
+                make_sharing_engine or make_engine,
+                progress,
+                sinks,
+                luma_every,
+                cpu,
             )
         except _Fallback:
             pass

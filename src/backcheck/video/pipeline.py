@@ -26,7 +26,7 @@ from backcheck.video.annotate import DisplayCopy
 from backcheck.video.decode import VideoInfo, probe
 from backcheck.video.errors import VideoError
 from backcheck.video.parallel import EngineFactory, default_workers, extract_track_parallel
-from backcheck.video.pose import PoseEngine, default_engine
+from backcheck.video.pose import PoseEngine, default_engine, sharing_engine
 from backcheck.video.schema import Analysis, Artifacts, BackSummary
 from backcheck.video.track import PassCpu, Track, extract_track
 
@@ -100,7 +100,13 @@ def track_video(
     progress = stage(f"pose {path.name}", info.frames)
     if engine is not None:
         return extract_track(info, engine, progress)
-    track, _ = extract_track_parallel(info, default_engine, workers or default_workers(), progress)
+    track, _ = extract_track_parallel(
+        info,
+        default_engine,
+        workers or default_workers(),
+        progress,
+        make_sharing_engine=sharing_engine,
+    )
     return track
 
 
@@ -112,13 +118,21 @@ def pose_pass(
     progress: Callable[[int], None],
     display: DisplayCopy | None = None,
     cpu: PassCpu | None = None,
+    make_sharing_engine: EngineFactory | None = None,
 ) -> Track:
-    """One clip's pose pass: the given engine as one stream, else `workers` fresh engines."""
+    """One clip's pose pass: the given engine as one stream, else `workers` fresh engines
+    (`make_sharing_engine` for those that share the cores: see extract_track_parallel)."""
     if engine is not None:
         sink = display.part(0) if display else None
         return extract_track(info, engine, progress, display=sink, cpu=cpu)
     track, _ = extract_track_parallel(
-        info, make_engine, workers, progress, display.part if display else None, cpu=cpu
+        info,
+        make_engine,
+        workers,
+        progress,
+        display.part if display else None,
+        cpu=cpu,
+        make_sharing_engine=make_sharing_engine,
     )
     return track
 
@@ -162,13 +176,22 @@ def run_analysis(
         info = probe(video)
         ref_info = probe(reference) if reference is not None else None
     make_engine = engine_factory or default_engine
+    # MediaPipe's own engines run their model on one thread when two share the cores
+    make_sharing = sharing_engine if engine_factory is None else None
     n_workers = workers or default_workers()
     display = DisplayCopy(out, info.analysis_size) if artifacts else None
     cpu = times.pose_cpu if times is not None else None
     try:
         with _timed(times, "pose"):
             track = pose_pass(
-                info, engine, make_engine, n_workers, stage(STAGE_POSE, info.frames), display, cpu
+                info,
+                engine,
+                make_engine,
+                n_workers,
+                stage(STAGE_POSE, info.frames),
+                display,
+                cpu,
+                make_sharing,
             )
         ref_track = None
         if ref_info is not None:
@@ -179,6 +202,7 @@ def run_analysis(
                     make_engine,
                     n_workers,
                     stage(STAGE_REFERENCE_POSE, ref_info.frames),
+                    make_sharing_engine=make_sharing,
                 )
         with _timed(times, "measures_decisions"):
             result = analyze_track_full(
@@ -240,6 +264,9 @@ def write_artifacts(
         write_annotated(
             track, series, analysis, tmp_video, sheet, stage(STAGE_ANNOTATE, track.n), frames
         )
+    except BaseException:
+        tmp_video.unlink(missing_ok=True)  # never a half video left behind
+        raise
     finally:
         plotter.join()
     if plot_errors:

@@ -10,6 +10,7 @@ bundle, implementing the same `PoseEngine` protocol.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import re
@@ -95,20 +96,42 @@ _NATIVE_CHATTER = re.compile(
 )
 
 
-# fd 2 is one per process: two engines starting in two threads must take turns redirecting it.
-_STDERR_LOCK = threading.RLock()
+# fd 2 and sys.stderr are one per process: threads inside quiet_native_stderr() at the same
+# time (two engines starting together on two cores) share one redirect, made by the first to
+# enter and undone by the last to leave, so they start in parallel, not in turn.
+_QUIET_LOCK = threading.Lock()
+_quiet_users = 0
+_quiet_redirect: contextlib.ExitStack | None = None
 
 
 @contextlib.contextmanager
 def quiet_native_stderr() -> Iterator[None]:
-    """Capture what C++ code (TFLite, absl, glog) writes on file descriptor 2 meanwhile.
+    """Capture what C++ code (TFLite, absl, glog) writes on file descriptor 2 meanwhile, and
+    what Python code writes on sys.stderr.
 
     That chatter bypasses Python's sys.stderr and ignores GLOG_minloglevel (absl logging), so
     only an fd-level redirect keeps the CLI's stderr clean. Lines that are not known start-up
     chatter (a real error, another thread's output) are passed on afterwards, not lost.
     """
-    with _STDERR_LOCK, _redirected_stderr():
+    global _quiet_users, _quiet_redirect
+    with _QUIET_LOCK:
+        if _quiet_users == 0:
+            with contextlib.ExitStack() as stack:
+                stack.enter_context(_redirected_stderr())
+                _quiet_redirect = stack.pop_all()
+        _quiet_users += 1
+    try:
         yield
+    finally:
+        with _QUIET_LOCK:
+            _quiet_users -= 1
+            if _quiet_users == 0 and _quiet_redirect is not None:
+                redirect, _quiet_redirect = _quiet_redirect, None
+                redirect.close()
+
+
+def _not_chatter(text: str) -> list[str]:
+    return [line for line in text.splitlines() if not _NATIVE_CHATTER.match(line)]
 
 
 @contextlib.contextmanager
@@ -119,23 +142,25 @@ def _redirected_stderr() -> Iterator[None]:
     except (OSError, ValueError):  # no fd 2 (closed, or a replaced stderr): nothing to hide
         yield
         return
+    python_level = io.StringIO()
     with tempfile.TemporaryFile() as captured:
         os.dup2(captured.fileno(), 2)
         try:
-            yield
+            with contextlib.redirect_stderr(python_level):
+                yield
         finally:
             with contextlib.suppress(OSError, ValueError):
                 sys.stderr.flush()
             os.dup2(saved, 2)
             os.close(saved)
             captured.seek(0)
-            kept = [
-                line
-                for line in captured.read().decode("utf-8", "replace").splitlines()
-                if not _NATIVE_CHATTER.match(line)
-            ]
+            kept = _not_chatter(captured.read().decode("utf-8", "replace"))
+            kept += _not_chatter(python_level.getvalue())
             if kept:
                 sys.stderr.write("\n".join(kept) + "\n")
+
+
+SMOOTH_SEGMENTATION = False  # see MediaPipePose: no effect on the mask, only on the time
 
 
 class MediaPipePose:
@@ -143,7 +168,9 @@ class MediaPipePose:
 
     name = "mediapipe-0.10.14-pose-full"
 
-    def __init__(self, segmentation: bool = True) -> None:
+    def __init__(self, segmentation: bool = True, inference_threads: int | None = None) -> None:
+        """`inference_threads`: threads for the models' inference (None: MediaPipe's default,
+        all cores). Engines that share the cores with others (the two-core pass) use 1."""
         os.environ.setdefault("GLOG_minloglevel", "2")
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         # protobuf deprecation noise from inside mediapipe's legacy graph runner
@@ -155,16 +182,21 @@ class MediaPipePose:
         # The C++ side prints start-up chatter on stderr while the graph opens and on the first
         # frame (TFLite delegate, absl notice, feedback-tensor warnings): keep stderr clean.
         self._started = False
-        # The lock (inside quiet_native_stderr) first: sys.stderr is one per process, so two
-        # engines starting in two threads must not interleave their redirect_stderr (the
-        # second one restored the first one's StringIO, and later messages were lost).
-        with quiet_native_stderr(), contextlib.redirect_stderr(io.StringIO()):
-            self._pose: Any = mp.solutions.pose.Pose(
+        # quiet_native_stderr also holds sys.stderr, shared by engines starting together (a
+        # redirect_stderr of each engine's own once left sys.stderr on a StringIO).
+        pose_class = mp.solutions.pose.Pose
+        if inference_threads is not None:
+            pose_class = _pose_with_inference_threads(inference_threads)
+        with quiet_native_stderr():
+            self._pose: Any = pose_class(
                 static_image_mode=False,
                 model_complexity=1,
                 smooth_landmarks=True,
                 enable_segmentation=segmentation,
-                smooth_segmentation=True,
+                # Off on purpose: in 0.10.14 the smoothed mask is bit-identical to the raw one
+                # (checked on every frame of ten dev clips, and by a slow test), yet the
+                # smoothing pass costs ~9 ms of CPU a frame at 720p: 15 % of the model's time.
+                smooth_segmentation=SMOOTH_SEGMENTATION,
                 min_detection_confidence=0.5,
                 min_tracking_confidence=0.5,
             )
@@ -204,6 +236,45 @@ class MediaPipePose:
 def default_engine() -> PoseEngine:
     """The engine the CLI uses."""
     return MediaPipePose()
+
+
+def sharing_engine() -> PoseEngine:
+    """The engine of one segment of the two-core pass: it shares the cores with another, so
+    its model runs on one thread. Measured (two engines at once, 720p): 10 % less CPU a frame
+    and 11 % more frames a second than MediaPipe's default threads, whose workers then wait
+    for cores the other engine holds; bit-identical landmarks and masks (slow test). Alone,
+    one thread is slower (16 vs 19 f/s), so the one-stream pass keeps the default."""
+    return MediaPipePose(inference_threads=1)
+
+
+@functools.cache
+def _pose_with_inference_threads(threads: int) -> type[Any]:
+    """mediapipe's Pose with the XNNPACK thread count set on its inference calculators.
+
+    The legacy API has no option for it; its graph config is edited where the solution edits
+    its own calculator options (`_modify_calculator_options`, mediapipe 0.10.14, pinned).
+    """
+    import mediapipe as mp
+    from mediapipe.calculators.tensor import inference_calculator_pb2
+
+    options_type = inference_calculator_pb2.InferenceCalculatorOptions
+
+    class ThreadedPose(mp.solutions.pose.Pose):  # type: ignore[misc]
+        def _modify_calculator_options(self, config: Any, params: Any) -> None:
+            super()._modify_calculator_options(config, params)
+            edited = 0
+            for node in config.node:
+                if not node.calculator.startswith("InferenceCalculator"):
+                    continue
+                options = node.options.Extensions[options_type.ext]
+                options.delegate.xnnpack.num_threads = threads
+                edited += 1
+            if edited == 0:
+                raise VideoError(
+                    "no_pose_engine", "mediapipe's pose graph has no inference calculator"
+                )
+
+    return ThreadedPose
 
 
 class CroppedEngine:
