@@ -321,3 +321,18 @@ def test_a_drawing_failure_stops_the_video_and_leaves_nothing(
     assert not any(name.startswith(".") for name in leftovers), leftovers
     # progress is reported from the caller's thread only (callbacks need not be thread-safe)
     assert progress_threads == {threading.current_thread().name}
+
+
+def test_a_failing_contact_sheet_on_its_thread_fails_the_analysis(
+    numbered_clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backcheck.video import annotate
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("no room for the sheet")
+
+    monkeypatch.setattr(annotate, "write_contact_sheet", broken)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="no room for the sheet"):
+        run_analysis(numbered_clip, out, workers=2, engine_factory=NumberedPose)
+    assert not (out / "analysis.json").exists() and not (out / "annotated.mp4").exists()

@@ -19,6 +19,7 @@ symptom), never clear a red flag the interview recorded.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -170,30 +171,89 @@ class JournalReading:
     reasons: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class JournalSummary:
+    """What reading the journal needs, small whatever the journal's length, so a database can
+    count it instead of handing over every row (:func:`summarise` is the reference).
+
+    ``done`` holds each distinct way entries recorded what was done and how the pain responded
+    (only ``activities``, ``response`` and ``responses`` of its entry are read) with how many
+    entries recorded it; ``care_days`` the distinct days with self-care; ``marked`` every entry
+    that ticks a warning sign, in day order. Pain on the first and last day is (total, entries).
+    """
+
+    first_day: date
+    last_day: date
+    latest_pain: int
+    first_day_pain: tuple[int, int]
+    last_day_pain: tuple[int, int]
+    done: tuple[tuple[Entry, int], ...] = ()
+    care_days: int = 0
+    past_knee: bool = False
+    marked: tuple[Entry, ...] = ()
+
+
+def summarise(entries: Iterable[Entry]) -> JournalSummary | None:
+    """The journal's summary (None without entries); the latest entry is the last one given
+    on the latest day."""
+    ordered = sorted(entries, key=lambda e: e.day)
+    if not ordered:
+        return None
+    first, last = ordered[0].day, ordered[-1].day
+
+    def pain_on(day: date) -> tuple[int, int]:
+        pains = [e.pain for e in ordered if e.day == day]
+        return sum(pains), len(pains)
+
+    first_of: dict[tuple[object, ...], Entry] = {}
+    counts: Counter[tuple[object, ...]] = Counter()
+    for entry in ordered:
+        key = (entry.activities, entry.response, tuple(sorted(entry.responses.items())))
+        first_of.setdefault(key, entry)
+        counts[key] += 1
+    return JournalSummary(
+        first_day=first,
+        last_day=last,
+        latest_pain=ordered[-1].pain,
+        first_day_pain=pain_on(first),
+        last_day_pain=pain_on(last),
+        done=tuple((first_of[key], n) for key, n in counts.items()),
+        care_days=len({e.day for e in ordered if e.activities & CONSERVATIVE}),
+        past_knee=any(e.radiates == "past_knee" for e in ordered),
+        marked=tuple(e for e in ordered if e.symptoms),
+    )
+
+
 def derive_findings(
     entries: Iterable[Entry], *, today: date, onset: date | None = None
 ) -> JournalReading:
     """Read the journal as findings; ``onset`` is the episode's start if known otherwise."""
-    ordered = sorted(entries, key=lambda e: e.day)
-    if not ordered:
+    return read_summary(summarise(entries), today=today, onset=onset)
+
+
+def read_summary(
+    summary: JournalSummary | None, *, today: date, onset: date | None = None
+) -> JournalReading:
+    """Read a journal's summary as findings, with the reasons in plain words."""
+    if summary is None:
         return JournalReading()
     findings: dict[str, FindingValue] = {}
     reasons: list[str] = []
 
-    start = min(ordered[0].day, onset) if onset is not None else ordered[0].day
+    start = min(summary.first_day, onset) if onset is not None else summary.first_day
     days = max(0, (today - start).days)
     findings["days_since_onset"] = days
     reasons.append(f"Pain first recorded {days} day{'s' if days != 1 else ''} ago.")
-    latest = ordered[-1]
-    findings["pain_score"] = latest.pain
-    reasons.append(f"Latest pain: {latest.pain}/10 on {latest.day.isoformat()}.")
+    findings["pain_score"] = summary.latest_pain
+    reasons.append(f"Latest pain: {summary.latest_pain}/10 on {summary.last_day.isoformat()}.")
 
-    trend = pain_trend(ordered)
-    if trend is not None:
+    if summary.first_day != summary.last_day:
+        (first_total, first_n), (last_total, last_n) = summary.first_day_pain, summary.last_day_pain
+        trend = _trend(first_total / first_n, last_total / last_n)
         findings["pain_trend"] = trend
         reasons.append(f"Pain trend over the entries: {trend}.")
 
-    rest = _worse_with_rest(ordered)
+    rest = _worse_with_rest(summary.done)
     if rest is not None:
         findings["worse_with_rest"] = rest
         if rest:
@@ -201,7 +261,7 @@ def derive_findings(
         else:
             reasons.append("Rest eased the pain.")
 
-    tried, relieved = _conservative_care(ordered)
+    tried, relieved = _conservative_care(summary)
     if tried is not None:
         findings["tried_conservative_care"] = tried
     if relieved is not None:
@@ -212,10 +272,10 @@ def derive_findings(
             else "Self-care (heat, ice, walking, stretching) has not helped."
         )
 
-    if any(e.radiates == "past_knee" for e in ordered):
+    if summary.past_knee:
         findings["pain_below_knee"] = True
         reasons.append("Pain recorded travelling past the knee.")
-    for entry in ordered:
+    for entry in summary.marked:
         for symptom in sorted(entry.symptoms):
             if symptom not in SYMPTOMS:
                 continue
@@ -235,7 +295,10 @@ def pain_trend(entries: list[Entry]) -> str | None:
     if len(by_day) < 2:
         return None
     days = sorted(by_day)
-    first, last = fmean(by_day[days[0]]), fmean(by_day[days[-1]])
+    return _trend(fmean(by_day[days[0]]), fmean(by_day[days[-1]]))
+
+
+def _trend(first: float, last: float) -> str:
     if last == 0 and first > 0:
         return "improving"
     change = last - first
@@ -246,14 +309,18 @@ def pain_trend(entries: list[Entry]) -> str | None:
     return "same"
 
 
-def _worse_with_rest(entries: list[Entry]) -> bool | None:
+def _worse_with_rest(done: Iterable[tuple[Entry, int]]) -> bool | None:
     """True when rest made it worse once, or failed to ease it twice with no relief at all."""
-    responses = [r for e in entries if (r := e.response_to("rest")) is not None]
-    if "worse" in responses:
+    responses: Counter[Response] = Counter()
+    for entry, count in done:
+        answer = entry.response_to("rest")
+        if answer is not None:
+            responses[answer] += count
+    if responses["worse"]:
         return True
-    if responses.count("same") >= 2 and "better" not in responses:
+    if responses["same"] >= 2 and not responses["better"]:
         return True
-    if "better" in responses:
+    if responses["better"]:
         return False
     return None
 
@@ -269,19 +336,21 @@ def _care_answers(entry: Entry) -> list[Response]:
     return []
 
 
-def _conservative_care(entries: list[Entry]) -> tuple[bool | None, bool | None]:
+def _conservative_care(summary: JournalSummary) -> tuple[bool | None, bool | None]:
     """(tried for a few days, relieved) from the entries that record self-care."""
-    care = [e for e in entries if e.activities & CONSERVATIVE]
-    if not care:
+    if not summary.care_days:
         return None, None
-    tried = len({e.day for e in care}) >= CARE_DAYS
-    answers = [answer for e in care for answer in _care_answers(e)]
-    if not answers:
+    tried = summary.care_days >= CARE_DAYS
+    answers: Counter[Response] = Counter()
+    for entry, count in summary.done:
+        for answer in _care_answers(entry):  # none for an entry without self-care
+            answers[answer] += count
+    total, better = answers.total(), answers["better"]
+    if not total:
         return tried or None, None
-    better = answers.count("better")
-    if better * 2 >= len(answers):
+    if better * 2 >= total:
         return tried or None, True
-    if len(answers) >= 2 and tried:
+    if total >= 2 and tried:
         return True, False
     return tried or None, None
 

@@ -15,6 +15,7 @@ Encoder: PyAV's bundled libx264, yuv420p, +faststart, so the file plays in Chrom
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -242,6 +243,11 @@ def write_annotated(
     else:
         source = iter(frames)
 
+    # The contact sheet is drawn on a thread of its own once its last tile is in, while the
+    # rest of the clip is still being encoded.
+    last_tile = max(wanted, default=-1) if sheet_path is not None else track.n
+    sheet = _SheetWriter(tiles, sheet_path)
+
     def drawn() -> Iterator[NDArray[np.uint8]]:
         """Each frame drawn on and converted to yuv420p (on a thread of its own: see below)."""
         for i, pixels in enumerate(prefetched(source)):
@@ -269,29 +275,66 @@ def write_annotated(
                 )
                 if i in wanted and sheet_path is not None:
                     tiles[wanted[i]] = sheet_tile(rgb)
+                if i >= last_tile:
+                    sheet.start()
             # OpenCV's I420 conversion gives the same bytes as the encoder's own swscale
             # rgb24→yuv420p (BT.601, limited range) at a fraction of the cost.
             yield np.asarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420), np.uint8)
 
-    with av.open(str(out_path), mode="w", options={"movflags": "+faststart"}) as out:
-        stream = out.add_stream("libx264", rate=rate)
-        stream.width, stream.height = size
-        stream.pix_fmt = "yuv420p"
-        stream.options = {"preset": "ultrafast", "crf": "26", "tune": "zerolatency"}
-        stream.codec_context.thread_count = 2
-        # Three stages on three threads: the display copy's JPEGs are decoded, the frames
-        # drawn on, and encoded here; OpenCV and the encoder release the GIL, so the stages
-        # overlap instead of adding up (the encoder waits for its slice threads per frame).
-        for yuv in prefetched(drawn()):
-            vf = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
-            for packet in stream.encode(vf):
+    try:
+        with av.open(str(out_path), mode="w", options={"movflags": "+faststart"}) as out:
+            stream = out.add_stream("libx264", rate=rate)
+            stream.width, stream.height = size
+            stream.pix_fmt = "yuv420p"
+            stream.options = {"preset": "ultrafast", "crf": "26", "tune": "zerolatency"}
+            stream.codec_context.thread_count = 2
+            # Three stages on three threads: the display copy's JPEGs are decoded, the frames
+            # drawn on, and encoded here; OpenCV and the encoder release the GIL, so the stages
+            # overlap instead of adding up (the encoder waits for its slice threads per frame).
+            for yuv in prefetched(drawn()):
+                vf = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+                for packet in stream.encode(vf):
+                    out.mux(packet)
+                if progress is not None:
+                    progress(1)
+            for packet in stream.encode():
                 out.mux(packet)
-            if progress is not None:
-                progress(1)
-        for packet in stream.encode():
-            out.mux(packet)
-    if sheet_path is not None:
-        write_contact_sheet(tiles, sheet_path)
+    finally:
+        sheet.wait()  # never left writing after a failure
+    sheet.start()
+    sheet.finish()
+
+
+class _SheetWriter:
+    """Writes the contact sheet once, on a thread of its own; `finish` waits for it and
+    raises what it raised. Without a path it does nothing."""
+
+    def __init__(self, tiles: dict[str, NDArray[np.uint8]], path: Path | None) -> None:
+        self.tiles, self.path = tiles, path
+        self.error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self.path is None or self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._write, name="backcheck-sheet", daemon=True)
+        self._thread.start()
+
+    def _write(self) -> None:
+        assert self.path is not None
+        try:
+            write_contact_sheet(dict(self.tiles), self.path)
+        except BaseException as exc:  # raised in the caller's thread by finish()
+            self.error = exc
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+    def finish(self) -> None:
+        self.wait()
+        if self.error is not None:
+            raise self.error
 
 
 def sheet_tile(rgb: NDArray[np.uint8]) -> NDArray[np.uint8]:

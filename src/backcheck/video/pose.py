@@ -168,9 +168,9 @@ class MediaPipePose:
 
     name = "mediapipe-0.10.14-pose-full"
 
-    def __init__(self, segmentation: bool = True, inference_threads: int | None = None) -> None:
-        """`inference_threads`: threads for the models' inference (None: MediaPipe's default,
-        all cores). Engines that share the cores with others (the two-core pass) use 1."""
+    def __init__(self, segmentation: bool = True, threads: int | None = None) -> None:
+        """`threads`: threads for the graph and the models' inference (None: MediaPipe's
+        default, about one per core). Engines that share the cores (the two-core pass) use 1."""
         os.environ.setdefault("GLOG_minloglevel", "2")
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         # protobuf deprecation noise from inside mediapipe's legacy graph runner
@@ -185,8 +185,8 @@ class MediaPipePose:
         # quiet_native_stderr also holds sys.stderr, shared by engines starting together (a
         # redirect_stderr of each engine's own once left sys.stderr on a StringIO).
         pose_class = mp.solutions.pose.Pose
-        if inference_threads is not None:
-            pose_class = _pose_with_inference_threads(inference_threads)
+        if threads is not None:
+            pose_class = _pose_on_threads(threads)
         with quiet_native_stderr():
             self._pose: Any = pose_class(
                 static_image_mode=False,
@@ -240,39 +240,41 @@ def default_engine() -> PoseEngine:
 
 def sharing_engine() -> PoseEngine:
     """The engine of one segment of the two-core pass: it shares the cores with another, so
-    its model runs on one thread. Measured (two engines at once, 720p): 10 % less CPU a frame
-    and 11 % more frames a second than MediaPipe's default threads, whose workers then wait
-    for cores the other engine holds; bit-identical landmarks and masks (slow test). Alone,
-    one thread is slower (16 vs 19 f/s), so the one-stream pass keeps the default."""
-    return MediaPipePose(inference_threads=1)
+    it runs on one thread (its graph's and its model's). Measured with two engines at once at
+    720p, against MediaPipe's default threads (whose extra workers then wait for cores the
+    other engine holds): one inference thread, 10 % less CPU a frame and 11 % more frames a
+    second; one graph thread too, another 16 % more. Landmarks and masks are bit-identical
+    (slow test). Alone, fewer threads are slower, so the one-stream pass keeps the default."""
+    return MediaPipePose(threads=1)
 
 
 @functools.cache
-def _pose_with_inference_threads(threads: int) -> type[Any]:
-    """mediapipe's Pose with the XNNPACK thread count set on its inference calculators.
+def _pose_on_threads(threads: int) -> type[Any]:
+    """mediapipe's Pose with its graph executor and its inference calculators (XNNPACK) on
+    `threads` threads.
 
-    The legacy API has no option for it; its graph config is edited where the solution edits
-    its own calculator options (`_modify_calculator_options`, mediapipe 0.10.14, pinned).
+    The legacy API has no option for either; its graph config is edited where the solution
+    edits its own calculator options (`_modify_calculator_options`, mediapipe 0.10.14, pinned).
     """
     import mediapipe as mp
     from mediapipe.calculators.tensor import inference_calculator_pb2
+    from mediapipe.framework import thread_pool_executor_pb2
 
-    options_type = inference_calculator_pb2.InferenceCalculatorOptions
+    inference = inference_calculator_pb2.InferenceCalculatorOptions
+    pool = thread_pool_executor_pb2.ThreadPoolExecutorOptions
 
     class ThreadedPose(mp.solutions.pose.Pose):  # type: ignore[misc]
         def _modify_calculator_options(self, config: Any, params: Any) -> None:
             super()._modify_calculator_options(config, params)
-            edited = 0
-            for node in config.node:
-                if not node.calculator.startswith("InferenceCalculator"):
-                    continue
-                options = node.options.Extensions[options_type.ext]
-                options.delegate.xnnpack.num_threads = threads
-                edited += 1
-            if edited == 0:
-                raise VideoError(
-                    "no_pose_engine", "mediapipe's pose graph has no inference calculator"
-                )
+            models = [n for n in config.node if n.calculator.startswith("InferenceCalculator")]
+            if not models:
+                raise VideoError("no_pose_engine", "mediapipe's pose graph has no model")
+            for node in models:
+                node.options.Extensions[inference.ext].delegate.xnnpack.num_threads = threads
+            defaults = [e for e in config.executor if e.name == ""]
+            executor = defaults[0] if defaults else config.executor.add()
+            executor.type = "ThreadPoolExecutor"
+            executor.options.Extensions[pool.ext].num_threads = threads
 
     return ThreadedPose
 

@@ -6,23 +6,29 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Text, and_, distinct, func, or_, select
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from backcheck.core import CaseError, assess, load_knowledge
 from backcheck.core.case import Case, merge_video, parse_findings
 from backcheck.core.journal import (
+    CONSERVATIVE,
     SYMPTOMS,
     Entry,
-    derive_findings,
+    JournalSummary,
     journal_programme,
     merge_findings,
+    read_summary,
 )
 from backcheck.core.programme import ProgrammeState, SessionLog
 from backcheck.jobs import JobStatus
 from backcheck.storage import AnalysisJob, Interview, JournalEntry
 from backcheck.web.interview.service import interview_level
+from backcheck.web.journal.chart import DayPain
 from backcheck.web.journal.schemas import EntryIn, EntryOut
+
+PAGE_SIZE = 30  # entries on one journal page: a couple of weeks for most, a thumb's scroll
 
 
 def add_entry(*, session: Session, data: EntryIn) -> JournalEntry:
@@ -37,6 +43,189 @@ def list_entries(*, session: Session) -> list[JournalEntry]:
     """Every entry, oldest day first."""
     query = select(JournalEntry).order_by(JournalEntry.day, JournalEntry.id)
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A place in the journal (newest first: by day, then by id), carried in page links."""
+
+    day: date
+    id: int
+
+    @classmethod
+    def of(cls, entry: JournalEntry) -> Cursor:
+        """The place of one entry."""
+        return cls(entry.day, entry.id)
+
+    @classmethod
+    def parse(cls, text: str) -> Cursor:
+        """``2026-05-03.1234`` back to a place; ValueError when it is not one."""
+        day, _, number = text.partition(".")
+        if not number.isdigit():
+            raise ValueError(f"not a place in the journal: {text!r}")
+        return cls(date.fromisoformat(day), int(number))
+
+    def __str__(self) -> str:
+        return f"{self.day.isoformat()}.{self.id}"
+
+    def newer(self) -> ColumnElement[bool]:
+        """The entries after this place."""
+        return or_(
+            JournalEntry.day > self.day,
+            and_(JournalEntry.day == self.day, JournalEntry.id > self.id),
+        )
+
+    def older(self) -> ColumnElement[bool]:
+        """The entries before this place."""
+        return or_(
+            JournalEntry.day < self.day,
+            and_(JournalEntry.day == self.day, JournalEntry.id < self.id),
+        )
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    """One page of the journal, newest first, and the links around it."""
+
+    entries: list[JournalEntry]
+    total: int
+    newer_count: int  # entries newer than this page's first one
+    older: Cursor | None  # the link to the next older page (None: this is the oldest)
+    newer: Cursor | None  # the link to the next newer page (None: this is the latest)
+    first_day: date | None  # of the whole journal
+    last_day: date | None
+
+
+def entry_page(
+    *,
+    session: Session,
+    older: Cursor | None = None,
+    newer: Cursor | None = None,
+    until: date | None = None,
+    size: int = PAGE_SIZE,
+) -> EntryPage:
+    """At most ``size`` entries: the latest, those just before ``older``, just after
+    ``newer``, or the latest on or before the day ``until``. A few indexed queries, whatever
+    the journal's length; every entry is on some page (the links step by day, then id)."""
+    newest_first = (JournalEntry.day.desc(), JournalEntry.id.desc())
+    rows: list[JournalEntry]
+    if newer is not None:
+        ahead = select(JournalEntry).where(newer.newer())
+        ahead = ahead.order_by(JournalEntry.day, JournalEntry.id).limit(size + 1)
+        rows = list(session.scalars(ahead))
+        if len(rows) <= size:  # the newest entries are reached: the latest page, as /journal
+            return entry_page(session=session, size=size)
+        rows = list(reversed(rows[:size]))
+        behind = select(JournalEntry.id).where(Cursor.of(rows[-1]).older()).limit(1)
+        has_older = session.scalar(behind) is not None
+    else:
+        query = select(JournalEntry)
+        if older is not None:
+            query = query.where(older.older())
+        if until is not None:
+            query = query.where(JournalEntry.day <= until)
+        rows = list(session.scalars(query.order_by(*newest_first).limit(size + 1)))
+        has_older = len(rows) > size
+        rows = rows[:size]
+    total, first_day, last_day = session.execute(
+        select(func.count(), func.min(JournalEntry.day), func.max(JournalEntry.day))
+    ).one()
+    newer_count = 0
+    if rows:
+        ahead_count = select(func.count()).select_from(JournalEntry)
+        newer_count = session.scalar(ahead_count.where(Cursor.of(rows[0]).newer())) or 0
+    elif until is not None or older is not None:  # nothing that old: all entries are newer
+        newer_count = total
+    return EntryPage(
+        entries=rows,
+        total=total,
+        newer_count=newer_count,
+        older=Cursor.of(rows[-1]) if rows and has_older else None,
+        newer=Cursor.of(rows[0]) if rows and newer_count else None,
+        first_day=first_day,
+        last_day=last_day,
+    )
+
+
+def daily_pain(*, session: Session) -> list[DayPain]:
+    """Each day's pain, added up by the database (one row a day, oldest first): the chart."""
+    query = (
+        select(
+            JournalEntry.day,
+            func.sum(JournalEntry.pain),
+            func.count(),
+            func.min(JournalEntry.pain),
+            func.max(JournalEntry.pain),
+        )
+        .group_by(JournalEntry.day)
+        .order_by(JournalEntry.day)
+    )
+    return [
+        DayPain(day=day, total=int(total), entries=int(count), lowest=low, highest=high)
+        for day, total, count, low, high in session.execute(query)
+    ]
+
+
+def _json_text(column: Any) -> ColumnElement[str]:
+    """A JSON column as its stored text (the same words on SQLite and PostgreSQL)."""
+    text: ColumnElement[str] = sql_cast(column, Text)
+    return text
+
+
+def journal_summary(*, session: Session) -> JournalSummary | None:
+    """What reading the journal needs (core.journal.summarise), counted by the database with a
+    few grouped queries instead of loading every entry; None without entries."""
+    j = JournalEntry
+    first, last = session.execute(select(func.min(j.day), func.max(j.day))).one()
+    if first is None:
+        return None
+    latest_pain = session.scalar(select(j.pain).order_by(j.day.desc(), j.id.desc()).limit(1))
+
+    def pain_on(day: date) -> tuple[int, int]:
+        total, count = session.execute(
+            select(func.coalesce(func.sum(j.pain), 0), func.count()).where(j.day == day)
+        ).one()
+        return int(total), int(count)
+
+    # What was done and how the pain responded: a handful of distinct combinations, counted.
+    done_query = select(j.activities, j.response, j.responses, func.count()).group_by(
+        j.activities, j.response, j.responses
+    )
+    done = tuple(
+        (
+            Entry(
+                day=first,
+                pain=0,
+                activities=frozenset(activities or ()),
+                response=cast_response(response),
+                responses=dict(responses or {}),
+            ),
+            int(count),
+        )
+        for activities, response, responses, count in session.execute(done_query)
+    )
+    # Self-care days: the activity ids are plain words, quoted in the stored JSON list.
+    did_care = or_(*(_json_text(j.activities).like(f'%"{a}"%') for a in sorted(CONSERVATIVE)))
+    care_days = session.scalar(select(func.count(distinct(j.day))).where(did_care)) or 0
+    past_knee = session.scalar(select(j.id).where(j.radiates == "past_knee").limit(1))
+    # Warning signs: a non-empty JSON list of words has a quote in it.
+    marked_query = select(j).where(_json_text(j.symptoms).like('%"%')).order_by(j.day, j.id)
+    return JournalSummary(
+        first_day=first,
+        last_day=last,
+        latest_pain=int(latest_pain or 0),
+        first_day_pain=pain_on(first),
+        last_day_pain=pain_on(last),
+        done=done,
+        care_days=int(care_days),
+        past_knee=past_knee is not None,
+        marked=tuple(engine_entry(entry=e) for e in session.scalars(marked_query)),
+    )
+
+
+def cast_response(value: str | None) -> Any:
+    """A stored single response as the engine's literal (validated when it was stored)."""
+    return value if value in ("better", "same", "worse") else None
 
 
 def get_entry(*, session: Session, entry_id: int) -> JournalEntry | None:
@@ -128,7 +317,7 @@ class Today:
 def today_view(*, session: Session, today: date | None = None) -> Today | None:
     """The programme replayed from the journal, for the today page (None: no interview yet)."""
     interview = _latest_interview(session)
-    entries = list_entries(session=session)
+    entries = programme_entries(session=session)
     triage = journal_assessment(session=session, today=today)
     if triage is not None:
         assessment = triage.assessment
@@ -161,6 +350,16 @@ def today_view(*, session: Session, today: date | None = None) -> Today | None:
     )
 
 
+def programme_entries(*, session: Session) -> list[JournalEntry]:
+    """The entries the programme is replayed from, oldest first: the logged sessions and the
+    entries with a warning sign (any stops it); the rest do not change where it stands."""
+    j = JournalEntry
+    logged = _json_text(j.session).like("{%")  # a JSON object; no session is NULL or null
+    signs = _json_text(j.symptoms).like('%"%')
+    query = select(j).where(or_(logged, signs)).order_by(j.day, j.id)
+    return list(session.scalars(query))
+
+
 @dataclass(frozen=True)
 class JournalTriage:
     """The journal's reading and the assessment re-run with it."""
@@ -180,16 +379,16 @@ def _latest_interview(session: Session) -> Interview | None:
 
 def journal_assessment(*, session: Session, today: date | None = None) -> JournalTriage | None:
     """Triage from the latest interview merged with the journal (None without entries)."""
-    entries = list_entries(session=session)
-    if not entries:
+    summary = journal_summary(session=session)
+    if summary is None:
         return None
     interview = _latest_interview(session)
     base: dict[str, Any] = dict(interview.findings) if interview is not None else {}
     onset = None
     if interview is not None and isinstance(base.get("days_since_onset"), int):
         onset = interview.created_at.date() - timedelta(days=base["days_since_onset"])
-    now = max(today or date.today(), entries[-1].day)
-    reading = derive_findings([engine_entry(entry=e) for e in entries], today=now, onset=onset)
+    now = max(today or date.today(), summary.last_day)
+    reading = read_summary(summary, today=now, onset=onset)
     kb = load_knowledge()
     merged = merge_findings(parse_findings(base, kb), reading.findings)
     case, video_label = with_chosen_video(session=session, case=Case(merged), interview=interview)

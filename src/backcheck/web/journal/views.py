@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
@@ -18,7 +20,7 @@ from backcheck.web.deps import EntryDep, FormDep, SessionDep
 from backcheck.web.errors import AppError, error_responses, storage_failure
 from backcheck.web.forms import Form
 from backcheck.web.journal import service
-from backcheck.web.journal.chart import pain_chart_svg
+from backcheck.web.journal.chart import chart_caption, pain_chart_svg, period_days
 from backcheck.web.journal.schemas import EntryIn, EntryOut, JournalTriageOut
 
 pages = APIRouter(include_in_schema=False)
@@ -30,33 +32,77 @@ FRIENDLY = {
 }
 
 
+@dataclass(frozen=True)
+class Place:
+    """Which page of entries to show: the latest, older or newer than an entry, or the latest
+    up to a day (from the page links and the date picker)."""
+
+    older: service.Cursor | None = None
+    newer: service.Cursor | None = None
+    until: date | None = None
+
+    @classmethod
+    def parse(cls, older: str = "", newer: str = "", until: str = "") -> Place:
+        """From the query (or a form's hidden fields); AppError when a value is not one."""
+        try:
+            return cls(
+                older=service.Cursor.parse(older) if older else None,
+                newer=service.Cursor.parse(newer) if newer else None,
+                until=date.fromisoformat(until) if until else None,
+            )
+        except ValueError:
+            raise AppError(
+                422, "That link does not point to a page of the journal. Open the journal again."
+            ) from None
+
+    def fields(self) -> list[tuple[str, str]]:
+        """The page's place as (name, value) pairs (none for the latest entries)."""
+        pairs = {"older": self.older, "newer": self.newer, "until": self.until}
+        return [(k, str(v)) for k, v in pairs.items() if v is not None]
+
+    def query(self) -> str:
+        """The page's query string ('' for the latest entries)."""
+        return urlencode(self.fields())
+
+
 def _journal_page(
     request: Request,
     session: Session,
     *,
+    place: Place | None = None,
     errors: dict[str, str] | None = None,
     values: Form | None = None,
     failure: StorageError | None = None,
 ) -> Response:
     status = 422 if errors else 200
     message = None
+    place = place or Place()
     if failure is not None:
         status, message = storage_failure(failure, method="POST", path=request.url.path)
+    page: service.EntryPage | None
     try:
         with storage_errors():
-            entries = service.list_entries(session=session)
+            page = service.entry_page(
+                session=session, older=place.older, newer=place.newer, until=place.until
+            )
             triage = service.journal_assessment(session=session)
+            chart_days = service.daily_pain(session=session)
     except StorageError:
         if failure is None:
             raise
-        entries, triage = [], None  # the form, with what was typed, is what matters now
-    chart = pain_chart_svg(points=[(e.day, e.pain) for e in entries])
+        page, triage, chart_days = None, None, []  # the form, with what was typed, matters now
+    chart = pain_chart_svg(days=chart_days)
     return render(
         request,
         "journal/index.html",
         status,
-        entries=list(reversed(entries)),
+        page=page,
+        place=place,
+        entries=page.entries if page is not None else [],
         chart=chart,
+        chart_caption=chart_caption(period_days(chart_days)),
+        chart_period=period_days(chart_days),
+        place_fields=place.fields(),
         triage=triage,
         failure=message,
         errors=errors or {},
@@ -71,9 +117,12 @@ def _journal_page(
 
 
 @pages.get("/journal")
-def journal_page(request: Request, session: SessionDep) -> Response:
-    """The entry form, the chart, the triage from the journal and past entries."""
-    return _journal_page(request, session)
+def journal_page(
+    request: Request, session: SessionDep, older: str = "", newer: str = "", until: str = ""
+) -> Response:
+    """The entry form, the triage from the journal, the chart of the whole episode and one
+    page of entries (the latest, or older/newer ones through the links)."""
+    return _journal_page(request, session, place=Place.parse(older, newer, until))
 
 
 def entry_from_form(form: Form) -> tuple[EntryIn | None, dict[str, str]]:
@@ -122,11 +171,16 @@ def journal_delete(
     request: Request, form: FormDep, entry: EntryDep, session: SessionDep
 ) -> Response:
     """Delete one entry; one that records a warning sign asks first, naming the sign."""
+    place = Place.parse(form.get("older"), form.get("newer"), form.get("until"))
+    back = "/journal" + (f"?{place.query()}" if place.query() else "")
     signs = service.warning_labels(entry=entry)
     if signs and form.get("confirm") != "yes":
-        return render(request, "journal/confirm_delete.html", entry=entry, signs=signs)
+        return render(
+            request, "journal/confirm_delete.html", entry=entry, signs=signs, place=place,
+            back=back,
+        )  # fmt: skip
     service.delete_entry(session=session, entry=entry)
-    return RedirectResponse("/journal", status_code=303)
+    return RedirectResponse(back, status_code=303)
 
 
 SESSION_FRIENDLY = {

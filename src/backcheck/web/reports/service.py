@@ -18,10 +18,13 @@ from backcheck.web.interview.service import case_of, latest_interview
 from backcheck.web.journal.chart import pain_chart_svg
 from backcheck.web.journal.service import (
     JournalTriage,
+    daily_pain,
+    entry_page,
     journal_assessment,
-    list_entries,
     with_chosen_video,
 )
+
+REPORT_ENTRIES = 60  # the journal's latest entries listed; the chart and reading cover all
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,8 @@ class Report:
     # (section, [(question, answer)]), red flags first, all in plain words
     answers: list[tuple[str, list[tuple[str, str]]]]
     journal: JournalTriage | None
-    entries: list[JournalEntry]
+    entries: list[JournalEntry]  # the latest REPORT_ENTRIES, newest first
+    entries_total: int
     chart: str
     analysis: AnalysisJob | None
     analysis_result: dict[str, Any] | None
@@ -65,7 +69,7 @@ def build_report(*, session: Session) -> Report:
         )
         assessment = assess(case).to_dict()
         answers = answers_by_section(dict(interview.findings))
-    entries = list_entries(session=session)
+    latest = entry_page(session=session, size=REPORT_ENTRIES)
     done = [j for j in list_jobs(session=session) if j.status == JobStatus.DONE and j.result]
     # The analysis the lifter chose for this assessment; without a choice, none is implied.
     chosen = interview.analysis_id if interview is not None else None
@@ -83,8 +87,9 @@ def build_report(*, session: Session) -> Report:
         interview_assessment=assessment,
         answers=answers,
         journal=journal_assessment(session=session),
-        entries=entries,
-        chart=pain_chart_svg(points=[(e.day, e.pain) for e in entries]),
+        entries=latest.entries,
+        entries_total=latest.total,
+        chart=pain_chart_svg(days=daily_pain(session=session)),
         analysis=analysis,
         analysis_result=result,
         other_analyses=others,
