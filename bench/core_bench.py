@@ -14,13 +14,18 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from bench_report import BenchReport, add_bench_arguments
 from machine_info import machine
 
 from backcheck.core import Case, assess, load_knowledge, next_questions
+from backcheck.core.inference import infer_causes
 from backcheck.core.knowledge.schema import FindingDef, Knowledge
+from backcheck.core.plan import build_plan
+from backcheck.core.programme import programme_for
+from backcheck.core.triage import resolve_contradictions, triage
 
 
 def random_value(finding: FindingDef, rng: random.Random) -> Any:
@@ -71,6 +76,58 @@ def bench_interview(kb: Knowledge, sessions: int, rng: random.Random) -> list[fl
     return latencies
 
 
+def _stages_up_to(kb: Knowledge, last: int) -> Callable[[Case], object]:
+    """``assess`` cut after its ``last``-th engine (1: contradictions, ... 6: next questions)."""
+
+    def run(case: Case) -> object:
+        findings, _ = resolve_contradictions(case.findings, kb)
+        if last == 1:
+            return findings
+        level = triage(findings, kb)
+        if last == 2:
+            return level
+        causes = infer_causes(findings, case.confidence, kb)
+        if last == 3:
+            return causes
+        plan = build_plan(level, causes, findings, kb)
+        if last == 4:
+            return plan
+        programme = programme_for(level.level, plan.steps, kb)
+        if last == 5:
+            return programme
+        return next_questions(case, kb, limit=3, state=(findings, level, causes))
+
+    return run
+
+
+STAGES = (
+    "contradictions + derived findings",
+    "triage",
+    "cause inference",
+    "plan",
+    "programme",
+    "next questions",
+)
+
+
+def bench_stages(kb: Knowledge, cases: list[Case], rounds: int) -> dict[str, float]:
+    """CPU microseconds per assessment spent in each engine, in the order ``assess`` runs
+    them: each cut of the pipeline is timed whole (best of ``rounds``), and an engine's share
+    is the difference to the cut before it, so each is timed with the work around it."""
+    best = [float("inf")] * len(STAGES)
+    for _ in range(rounds):
+        for last in range(1, len(STAGES) + 1):
+            run = _stages_up_to(kb, last)
+            cpu = time.process_time()
+            for case in cases:
+                run(case)
+            best[last - 1] = min(best[last - 1], time.process_time() - cpu)
+    per_case = [b / len(cases) * 1e6 for b in best]
+    return {
+        name: per_case[i] - (per_case[i - 1] if i else 0.0) for i, name in enumerate(STAGES)
+    }
+
+
 GOAL_ASSESS_RATE = 20_000.0
 GOAL_NEXT_QUESTION_P99_MS = 5.0
 
@@ -99,6 +156,14 @@ def main() -> int:
         assess(case, kb, question_limit=0)
     rate_no_q = len(cases) * 3 / (time.perf_counter() - start)
     print(f"assess without next-question ranking: {rate_no_q:,.0f} assessments/s")
+    stages = bench_stages(kb, cases, 1 if args.quick else 3)
+    print(
+        "CPU time per assessment by engine: "
+        + ", ".join(f"{name} {us:.1f} us" for name, us in stages.items())
+    )
+    report.extra["cpu_us_per_assessment_by_engine"] = {
+        name: round(us, 2) for name, us in stages.items()
+    }
     latencies = sorted(bench_interview(kb, sessions, rng))
     p50 = statistics.median(latencies)
     p99 = latencies[int(len(latencies) * 0.99) - 1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backcheck.core import Case, assess, load_knowledge
@@ -132,6 +132,7 @@ ENTRY = st.builds(
 )
 
 
+@settings(deadline=None)  # a loaded machine took 1.3 s (wall) over the first example
 @given(st.lists(ENTRY, max_size=8), ENTRY)
 def test_adding_a_red_flag_entry_never_lowers_the_level(entries: list[Entry], extra: Entry) -> None:
     """Safety: a further entry with a warning sign can only keep or raise the level."""

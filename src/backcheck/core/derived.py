@@ -17,7 +17,7 @@ def onset_age(findings: Findings) -> FindingValue | None:
     if not isinstance(age, int):
         return None
     months = findings.get("pain_months", 0)
-    years = int(months) // 12 if isinstance(months, int | float) else 0
+    years = int(months) // 12 if isinstance(months, (int, float)) else 0
     return max(0, age - years)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from collections.abc import Collection, Container, Mapping
+from collections.abc import Callable, Collection, Container, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
@@ -25,7 +25,17 @@ from backcheck.core.case import Case
 
 if TYPE_CHECKING:
     from backcheck.core.assessment import Assessment
-from backcheck.core.conditions import UNKNOWN, Condition, FindingValue, Leaf, leaves, to_data
+from backcheck.core.conditions import (
+    UNKNOWN,
+    Condition,
+    Findings,
+    FindingValue,
+    Leaf,
+    Tri,
+    compile_condition,
+    leaves,
+    to_data,
+)
 from backcheck.core.inference import CauseResult, infer_causes, logit
 from backcheck.core.knowledge.loader import load_knowledge
 from backcheck.core.knowledge.schema import (
@@ -33,7 +43,6 @@ from backcheck.core.knowledge.schema import (
     FindingDef,
     Knowledge,
     ScreenDef,
-    TriageRuleDef,
 )
 from backcheck.core.triage import Triage, resolve_contradictions, triage
 
@@ -140,6 +149,10 @@ class _Askable:
     id: str
     reach: tuple[tuple[int, float, float], ...]
     per_cause: tuple[tuple[int, float, tuple[float, ...], int], ...]
+    # the finding this lay question stands for (not asked once that one is known), if any
+    stands_for: str | None
+    # whether the answer reports an observed fault
+    observed: bool
 
 
 @dataclass(frozen=True)
@@ -161,9 +174,9 @@ class _Index:
     # each with its reach and per-cause changes (the last item being how many probes)
     askable: tuple[_Askable, ...]
     cause_index: dict[str, int]
-    # (level rank, rule, its satisfiable findings), most severe first: the ranking stops at
-    # the current level, as rules at or below it cannot raise it.
-    rules_by_rank: tuple[tuple[int, TriageRuleDef, tuple[str, ...]], ...]
+    # (level rank, the rule's compiled ``status``, its satisfiable findings), most severe
+    # first: the ranking stops at the current level, as rules at or below it cannot raise it.
+    rules_by_rank: tuple[tuple[int, Callable[[Findings, bool], Tri], tuple[str, ...]], ...]
     # the identification threshold as log-odds
     threshold: float
     # lay question -> the finding it is converted to (not asked once that one is known)
@@ -248,8 +261,16 @@ def _index(knowledge: Knowledge) -> _Index:
                 deciders[leaf.finding] = None
         satisfiable[rule.id] = tuple(deciders)
     in_rules = {fid for fids in satisfiable.values() for fid in fids}
+    converted = {lay: target.id for lay, target in stands_for.items()}
+    observed = frozenset(f.id for f in knowledge.findings.values() if f.observation)
     askable = tuple(
-        _Askable(fid, reach[fid], tuple((*entry, len(entry[2])) for entry in per_cause[fid]))
+        _Askable(
+            fid,
+            reach[fid],
+            tuple((*entry, len(entry[2])) for entry in per_cause[fid]),
+            converted.get(fid),
+            fid in observed,
+        )
         for fid, f in knowledge.findings.items()
         if not f.red_flag
         and not f.derived
@@ -258,7 +279,10 @@ def _index(knowledge: Knowledge) -> _Index:
     )
     positions = {c.id: i for i, c in enumerate(knowledge.causes)}
     by_rank = sorted(
-        ((LEVEL_RANK[rule.level], rule, satisfiable[rule.id]) for rule in knowledge.rules),
+        (
+            (LEVEL_RANK[rule.level], compile_condition(rule.when).status, satisfiable[rule.id])
+            for rule in knowledge.rules
+        ),
         key=lambda entry: -entry[0],
     )
     threshold = logit(knowledge.settings.identified_threshold)
@@ -272,8 +296,8 @@ def _index(knowledge: Knowledge) -> _Index:
         positions,
         tuple(by_rank),
         threshold,
-        {lay: target.id for lay, target in stands_for.items()},
-        frozenset(f.id for f in knowledge.findings.values() if f.observation),
+        converted,
+        observed,
         tuple(c.needs_observation for c in knowledge.causes),
         tuple(f for f in knowledge.findings.values() if f.ask_when is not None),
     )
@@ -332,11 +356,11 @@ def next_questions(
     # Urgent and emergency results give care advice only, and only red flags (asked above)
     # lead to an emergency: no follow-up question can change what the lifter should do.
     care_only = LEVEL_RANK[state[1].level] >= LEVEL_RANK["urgent"]
+    if not limit or care_only:
+        return red
     answered = set(case.findings)
     answered |= left_out(state[0], answered, kb)
-    ranked = (
-        _rank_questions(*state, kb, index, answered=answered) if limit and not care_only else []
-    )
+    ranked = _rank_questions(*state, kb, index, answered=answered)
     return red + [index.questions[fid] for fid, _ in ranked[:limit]]
 
 
@@ -371,25 +395,25 @@ def _rank_questions(
         if awaiting[position] and any(e.findings[0] in observed for e in result.evidence_for):
             awaiting[position] = False
     threshold = index.threshold
-    stands_for = index.stands_for
     unanswered = [
         q
         for q in index.askable
         if q.id not in findings
         and q.id not in answered
-        and (q.id not in stands_for or stands_for[q.id] not in findings)
+        and (q.stands_for is None or q.stands_for not in findings)
     ]
 
     # Best and worst the unanswered findings could still do to each cause.
-    reach_up = [0.0] * len(kb.causes)
-    reach_down = [0.0] * len(kb.causes)
+    count = len(log_odds)
+    reach_up = [0.0] * count
+    reach_down = [0.0] * count
     for question in unanswered:
         for cause_index, best, worst in question.reach:
             reach_up[cause_index] += best
             reach_down[cause_index] += worst
-    can_observe = [False] * len(kb.causes)
+    can_observe = [False] * count
     for question in unanswered:
-        if question.id in observed:
+        if question.observed:
             for cause_index, best, _ in question.reach:
                 if best > 0:
                     can_observe[cause_index] = True
@@ -397,7 +421,7 @@ def _rank_questions(
         log_odds[i] + reach_down[i] < threshold
         if identified[i]
         else log_odds[i] + reach_up[i] >= threshold and (not awaiting[i] or can_observe[i])
-        for i in range(len(kb.causes))
+        for i in range(count)
     ]
     # The change that would take each cause across the threshold.
     to_flip = [threshold - x for x in log_odds]
@@ -406,14 +430,14 @@ def _rank_questions(
     # unanswered findings that some answer would satisfy; the most severe such rule counts.
     # The rule's status is only worked out once it has an unanswered decider.
     triage_gains: dict[str, int] = {}
-    for rank, rule, deciders in index.rules_by_rank:
+    for rank, status, deciders in index.rules_by_rank:
         if rank <= current_rank:
             break
         undecided = None
         for fid in deciders:
             if fid not in findings and fid not in answered:
                 if undecided is None:
-                    undecided = rule.when.status(findings, incomplete) is UNKNOWN
+                    undecided = status(findings, incomplete) is UNKNOWN
                 if not undecided:
                     break
                 triage_gains.setdefault(fid, rank - current_rank)
@@ -428,7 +452,7 @@ def _rank_questions(
             if awaiting[cause_index]:  # only an observed fault for it can identify it
                 flips = (
                     sum(1 for c in changes if c > 0 and c >= to_flip[cause_index])
-                    if question.id in observed
+                    if question.observed
                     else 0
                 )
             else:

@@ -8,10 +8,12 @@ only for those lifts, so a squatter never gets a deadlift-only substitute.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
-from backcheck.core.conditions import Findings
+from backcheck.core.conditions import Condition, Findings, compile_condition
 from backcheck.core.inference import CauseResult
 from backcheck.core.knowledge.schema import LEVELS, Knowledge, PlanItemDef
 from backcheck.core.triage import Triage
@@ -56,9 +58,9 @@ class AvoidedItem:
     note: str
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """The chosen steps, the items held back for safety and those the lifter already does."""
+class Plan(NamedTuple):
+    """The chosen steps, the items held back for safety and those the lifter already does
+    (an immutable record)."""
 
     steps: tuple[PlanStep, ...]
     held_back: tuple[AvoidedItem, ...]
@@ -67,12 +69,21 @@ class Plan:
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    """A plan item with its output built once: a step depends only on the item and what
-    called for it, so each (item, because) pair gets one shared immutable PlanStep."""
+    """A plan item with what choosing it needs, worked out once: its causes and lifts as
+    plain tuples and sets, its conditions compiled, and its outputs built once (a step
+    depends only on the item and what called for it, so each (item, because) pair gets one
+    shared immutable PlanStep)."""
 
     item: PlanItemDef
     held_back: AvoidedItem
     already: AvoidedItem
+    causes: tuple[str, ...]
+    default: bool
+    lifts: frozenset[str] | None
+    lift_unknown: bool
+    when: _Test | None
+    avoid_when: _Test | None
+    skip_when: _Test | None
     by_because: dict[tuple[str, ...], PlanStep]  # filled as each first occurs
 
     def step(self, because: tuple[str, ...]) -> PlanStep:
@@ -97,6 +108,13 @@ class _Entry:
         return step
 
 
+_Test = Callable[[Findings, bool], bool]  # a compiled condition's ``holds``
+
+
+def _compiled(condition: Condition | None) -> _Test | None:
+    return None if condition is None else compile_condition(condition).holds
+
+
 @lru_cache(maxsize=4)
 def _entries_by_level(knowledge: Knowledge) -> dict[str, tuple[_Entry, ...]]:
     """For each triage level, the plan items offered at it, in section order (file order
@@ -107,6 +125,13 @@ def _entries_by_level(knowledge: Knowledge) -> dict[str, tuple[_Entry, ...]]:
             i,
             AvoidedItem(i.id, i.title, i.avoid_note or ""),
             AvoidedItem(i.id, i.title, i.skip_note or ""),
+            tuple(i.causes),
+            i.default,
+            None if i.lifts is None else frozenset(i.lifts),
+            i.lift_unknown,
+            _compiled(i.when),
+            _compiled(i.avoid_when),
+            _compiled(i.skip_when),
             {},
         )
         for i in ordered
@@ -130,34 +155,31 @@ def build_plan(
 ) -> Plan:
     """Choose plan items in section order; report items held back or already done."""
     identified = {cause.id for cause in causes if cause.identified}
-    level_rules = tuple(r.rule for r in triage.reasons if r.level == triage.level)
+    level = triage.level
+    level_rules = tuple([r.rule for r in triage.reasons if r.level == level])
     incomplete = not triage.complete
     lift = findings.get("lift")
     chosen: list[PlanStep] = []
     avoided: list[AvoidedItem] = []
     already: list[AvoidedItem] = []
-    for entry in _entries_by_level(knowledge)[triage.level]:
-        item = entry.item
-        because = _because(item, identified, level_rules)
-        if because is None or not fits_lift(item, lift):
+    for entry in _entries_by_level(knowledge)[level]:
+        # the ids that justify the item (its identified causes, else the level's rules for a
+        # default item); none: it does not apply
+        because = tuple([cause for cause in entry.causes if cause in identified])
+        if not because:
+            if not entry.default:
+                continue
+            because = level_rules
+        lifts = entry.lifts  # fits_lift, written out
+        if lifts is not None and not (entry.lift_unknown if lift is None else lift in lifts):
             continue
-        if item.when is not None and not item.when.holds(findings, False):
+        if entry.when is not None and not entry.when(findings, False):
             continue
-        if item.avoid_when is not None and item.avoid_when.holds(findings, incomplete):
+        if entry.avoid_when is not None and entry.avoid_when(findings, incomplete):
             avoided.append(entry.held_back)
             continue
-        if item.skip_when is not None and item.skip_when.holds(findings, False):
+        if entry.skip_when is not None and entry.skip_when(findings, False):
             already.append(entry.already)
             continue
         chosen.append(entry.step(because))
     return Plan(tuple(chosen), tuple(avoided), tuple(already))
-
-
-def _because(
-    item: PlanItemDef, identified: set[str], level_rules: tuple[str, ...]
-) -> tuple[str, ...] | None:
-    """The ids that justify an item offered at the level, or None when it does not apply."""
-    matched = tuple([cause for cause in item.causes if cause in identified])
-    if matched:
-        return matched
-    return level_rules if item.default else None

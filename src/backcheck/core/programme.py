@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any, Literal
 
 from backcheck.core.knowledge.schema import Knowledge, PainRuleDef, PhaseDef, ProgrammeDef
@@ -76,23 +77,22 @@ class Programme:
 
 def programme_for(level: str, plan: Sequence[PlanStep], knowledge: Knowledge) -> Programme | None:
     """The programme for a result, or None for care-only results (emergency, urgent)."""
-    definition = knowledge.programme
-    if level in CARE_ONLY or level not in definition.levels:
+    if level in CARE_ONLY or level not in knowledge.programme.levels:
         return None
+    exercises = tuple([(step.id, step.section) for step in plan if step.kind == "exercise"])
+    return _programme(knowledge, exercises)
+
+
+@lru_cache(maxsize=1024)
+def _programme(knowledge: Knowledge, exercises: tuple[tuple[str, str], ...]) -> Programme:
+    """The programme offered with these exercises (id, section) in plan order: the same
+    immutable Programme for every plan with the same exercises."""
+    definition = knowledge.programme
     phases = tuple(
-        PhasePlan(
-            phase,
-            tuple(
-                step.id
-                for step in plan
-                if step.kind == "exercise" and step.section in phase.sections
-            ),
-        )
+        PhasePlan(phase, tuple(item for item, section in exercises if section in phase.sections))
         for phase in definition.phases
     )
-    citations = tuple(
-        (sid, knowledge.sources[sid].citation) for sid in definition.rule.source
-    )
+    citations = tuple((sid, knowledge.sources[sid].citation) for sid in definition.rule.source)
     return Programme(definition.rule, phases, citations)
 
 

@@ -10,12 +10,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
-from backcheck.core.conditions import AtLeast, Condition, Findings, FindingValue, Leaf
+from backcheck.core.conditions import (
+    ByMatched,
+    Condition,
+    Findings,
+    FindingValue,
+    Unanswered,
+    compile_condition,
+    compile_selection,
+    names_all_when_true,
+)
 from backcheck.core.derived import derive_findings
-from backcheck.core.knowledge.schema import LEVEL_RANK, Knowledge, Level, TriageRuleDef
+from backcheck.core.knowledge.schema import (
+    LEVEL_RANK,
+    ConsistencyDef,
+    Knowledge,
+    Level,
+    TriageRuleDef,
+)
 
 NO_RED_FLAGS = "no_red_flags"
 
@@ -40,9 +57,9 @@ class Adjustment:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class Triage:
-    """The triage result: level, completeness and the reasons, most severe first."""
+class Triage(NamedTuple):
+    """The triage result: level, completeness and the reasons, most severe first (an
+    immutable record; a named tuple is quicker to build than a frozen dataclass)."""
 
     level: Level
     complete: bool
@@ -65,8 +82,8 @@ def resolve_contradictions(
             if isinstance(answer, str) and answer in conversion:
                 resolved[fid] = conversion[answer]
     adjustments: list[Adjustment] = []
-    for fix in knowledge.consistency:
-        if fix.when.holds(resolved, False):
+    for holds, fix in _fixes(knowledge):
+        if holds(resolved, False):
             for key, value in fix.set.items():
                 if value is None:
                     resolved.pop(key, None)
@@ -85,62 +102,69 @@ def _conversions(knowledge: Knowledge) -> tuple[tuple[str, str, dict[str, float]
     )
 
 
+@lru_cache(maxsize=4)
+def _fixes(
+    knowledge: Knowledge,
+) -> tuple[tuple[Callable[[Findings, bool], bool], ConsistencyDef], ...]:
+    """The consistency fixes in file order, each with its compiled condition (each is tested
+    on the answers as the fixes before it left them)."""
+    return tuple((compile_condition(fix.when).holds, fix) for fix in knowledge.consistency)
+
+
 def missing_red_flags(findings: Findings, knowledge: Knowledge) -> tuple[str, ...]:
     """Red-flag questions not yet answered, in the order the interview asks them."""
     return tuple([fid for fid in knowledge.red_flags if fid not in findings])
 
 
 @dataclass(frozen=True, slots=True)
-class _RuleEntry:
-    """A rule with its reasons, built once: a reason depends only on the rule and the
-    findings it names, so each (rule, named findings) pair gets one shared immutable Reason."""
+class _Rules:
+    """Every rule, most severe first (a stable sort: ties keep file order), compiled into one
+    function that returns the reasons of the rules that hold. A reason depends only on the
+    rule and the findings it names, so each (rule, named findings) pair gets one shared
+    immutable Reason: built once where the rule names the same findings whenever it fires,
+    else as each set of findings first occurs."""
 
-    rule: TriageRuleDef
-    when: Condition  # the rule's condition, at hand for the hot loop
-    fixed: Reason | None  # where the rule names the same findings whenever it fires
-    by_matched: dict[tuple[str, ...], Reason]  # the others, filled as they first occur
+    ordered: tuple[TriageRuleDef, ...]
+    select: Callable[[Findings, bool], list[Reason]]
 
-    def reason(self, findings: Findings) -> Reason:
-        """The reason for this rule, which has fired on ``findings``."""
-        if self.fixed is not None:
-            return self.fixed
-        matched = self.when.matched(findings)
-        reason = self.by_matched.get(matched)
-        if reason is None:
-            rule = self.rule
-            reason = Reason(rule.id, rule.level, rule.title, matched, rule.message)
-            self.by_matched[matched] = reason
+
+def _reason_maker(
+    rule: TriageRuleDef, cache: dict[tuple[str, ...], Reason]
+) -> Callable[[tuple[str, ...]], Reason]:
+    def make(matched: tuple[str, ...]) -> Reason:
+        reason = cache[matched] = Reason(rule.id, rule.level, rule.title, matched, rule.message)
         return reason
+
+    return make
 
 
 @lru_cache(maxsize=4)
-def _ordered_rules(knowledge: Knowledge) -> tuple[_RuleEntry, ...]:
-    """Rules most severe first (a stable sort: ties keep file order)."""
-    ordered = sorted(knowledge.rules, key=lambda rule: -LEVEL_RANK[rule.level])
-    return tuple(_RuleEntry(rule, rule.when, _fixed_reason(rule), {}) for rule in ordered)
+def _rules(knowledge: Knowledge) -> _Rules:
+    ordered = tuple(sorted(knowledge.rules, key=lambda rule: -LEVEL_RANK[rule.level]))
+    choices: list[tuple[Condition, Reason | ByMatched]] = []
+    for rule in ordered:
+        fixed = _fixed_reason(rule)
+        if fixed is None:
+            cache: dict[tuple[str, ...], Reason] = {}
+            choices.append((rule.when, ByMatched(cache, _reason_maker(rule, cache))))
+        else:
+            choices.append((rule.when, fixed))
+    return _Rules(ordered, compile_selection(choices))
 
 
 def _fixed_reason(rule: TriageRuleDef) -> Reason | None:
-    """The rule's reason where it names the same findings whenever it fires.
-
-    That is a single positive test (its finding is answered when it fires) or the unanswered
-    screen (no finding); combinations and ``not_in`` depend on the answers.
-    """
+    """The rule's reason where it names the same findings whenever it fires, else None."""
     when = rule.when
-    if isinstance(when, AtLeast) or (isinstance(when, Leaf) and when.op == "not_in"):
-        return None
-    return Reason(rule.id, rule.level, rule.title, when.findings_in(), rule.message)
+    if isinstance(when, Unanswered) or names_all_when_true(when):
+        return Reason(rule.id, rule.level, rule.title, when.findings_in(), rule.message)
+    return None
 
 
 def triage(findings: Findings, knowledge: Knowledge) -> Triage:
     """Run every triage rule over (already consistency-resolved) findings."""
-    missing = missing_red_flags(findings, knowledge)
+    missing = tuple([fid for fid in knowledge.red_flags if fid not in findings])
     incomplete = bool(missing)
-    fired = [
-        entry.reason(findings)
-        for entry in _ordered_rules(knowledge)
-        if entry.when.holds(findings, incomplete)
-    ]
+    fired = _rules(knowledge).select(findings, incomplete)
     if not fired:
         settings = knowledge.settings
         fired.append(
