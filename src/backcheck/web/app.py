@@ -76,7 +76,8 @@ def add_routes(app: FastAPI, router: APIRouter) -> None:
     the flat table answers exactly the same (FastAPI before 0.137 copied routes the same
     way). Only for routers included as they are: no include-time options, no lifespan.
     """
-    assert not router.on_startup and not router.on_shutdown
+    if router.on_startup or router.on_shutdown:
+        raise ValueError("a router with start-up or shut-down hooks needs include_router")
     app.router.routes.extend(router.routes)
 
 
