@@ -35,22 +35,8 @@ from machine_info import machine
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CLIP = (REPO / ".." / "shared" / "data" / "videos" / "dl_garage_rounded.mp4").resolve()
-CASE = {
-    "findings": {
-        "saddle_numbness": False,
-        "bladder_sensation_reduced": False,
-        "pain_below_knee": False,
-        "worse_with_rest": False,
-        "age": 34,
-        "lift": "deadlift",
-        "phase": "bottom",
-        "pain_score": 5,
-        "days_since_onset": 2,
-        "back_rounds_at_bottom": True,
-        "toe_touch": "shins",
-        "sitting_hours_per_day": 9,
-    }
-}
+# the assessed case, also in the golden answers (tests/core/golden.py)
+CASE: dict[str, Any] = json.loads((REPO / "bench" / "web_bench_case.json").read_text("utf-8"))
 
 
 BARE_APP = """

@@ -26,30 +26,14 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp, Message
+from web_bench import CASE
 
 from backcheck.core import assess, load_knowledge, parse_case
 from backcheck.web import app as app_module
 from backcheck.web.interview.schemas import AssessmentOut, CaseIn
 from backcheck.web.settings import Settings
 
-CASE_BODY = json.dumps(
-    {
-        "findings": {
-            "saddle_numbness": False,
-            "bladder_sensation_reduced": False,
-            "pain_below_knee": False,
-            "worse_with_rest": False,
-            "age": 34,
-            "lift": "deadlift",
-            "phase": "bottom",
-            "pain_score": 5,
-            "days_since_onset": 2,
-            "back_rounds_at_bottom": True,
-            "toe_touch": "shins",
-            "sitting_hours_per_day": 9,
-        }
-    }
-).encode()  # web_bench.py's case
+CASE_BODY = json.dumps(CASE).encode()  # web_bench.py's case
 REQUESTS: dict[str, tuple[str, str, bytes]] = {
     "static file": ("GET", "/static/style.css", b""),
     "assess": ("POST", "/api/v1/assess", CASE_BODY),

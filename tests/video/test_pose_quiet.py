@@ -32,3 +32,34 @@ def test_engine_start_is_silent(capfd: pytest.CaptureFixture[str]) -> None:
     finally:
         engine.close()
     assert capfd.readouterr().err == ""
+
+
+def test_threads_inside_at_once_share_one_redirect_and_lose_nothing(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """Two engines start together under one redirect (the first in makes it, the last out
+    undoes it): both threads' real lines come through afterwards, the chatter does not."""
+    import sys
+    import threading
+
+    inside = threading.Barrier(2, timeout=10)  # one at a time would never meet here
+    before = sys.stderr
+
+    def start(name: str) -> None:
+        with quiet_native_stderr():
+            inside.wait()  # both inside at the same time
+            os.write(2, b"INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\n")
+            os.write(2, f"E0000 a real error from {name}\n".encode())
+            inside.wait()
+
+    threads = [threading.Thread(target=start, args=(n,)) for n in ("one", "two")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    os.write(2, b"after\n")
+    err = capfd.readouterr().err
+    assert sorted(err.splitlines()) == sorted(
+        ["E0000 a real error from one", "E0000 a real error from two", "after"]
+    )
+    assert sys.stderr is before

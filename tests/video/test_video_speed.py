@@ -123,20 +123,32 @@ def test_stage_times_cover_every_stage(numbered_clip: Path, tmp_path: Path, work
     assert measured <= stages["pose"]["cpu_s"] * 1.05 + 0.05
 
 
-def test_a_failing_plot_fails_the_analysis_and_leaves_nothing(
-    numbered_clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("module", "function", "left"),
+    [
+        ("backcheck.video.plots", "write_plot", ["contact_sheet.png"]),  # harmless
+        ("backcheck.video.annotate", "write_contact_sheet", ["angles.png"]),  # on its thread
+    ],
+)
+def test_a_failing_figure_fails_the_analysis_and_leaves_nothing(
+    numbered_clip: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    module: str,
+    function: str,
+    left: list[str],
 ) -> None:
-    import backcheck.video.plots as plots
+    """The plot and the contact sheet are drawn on threads of their own: a failure there
+    still fails the analysis, with no analysis.json, no half video and no display copy."""
 
     def broken(*args: object) -> None:
-        raise RuntimeError("no room for the plot")
+        raise RuntimeError("no room for the figure")
 
-    monkeypatch.setattr(plots, "write_plot", broken)
+    monkeypatch.setattr(f"{module}.{function}", broken)
     out = tmp_path / "out"
-    with pytest.raises(RuntimeError, match="no room"):
+    with pytest.raises(RuntimeError, match="no room for the figure"):
         run_analysis(numbered_clip, out, workers=2, engine_factory=NumberedPose)
-    # no analysis.json, no half video, no display copy; the contact sheet is harmless
-    assert sorted(p.name for p in out.iterdir()) == ["contact_sheet.png"]
+    assert sorted(p.name for p in out.iterdir()) == left
 
 
 def test_plot_and_sheet_draw_without_pyplot(numbered_clip: Path, tmp_path: Path) -> None:
@@ -322,17 +334,3 @@ def test_a_drawing_failure_stops_the_video_and_leaves_nothing(
     # progress is reported from the caller's thread only (callbacks need not be thread-safe)
     assert progress_threads == {threading.current_thread().name}
 
-
-def test_a_failing_contact_sheet_on_its_thread_fails_the_analysis(
-    numbered_clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from backcheck.video import annotate
-
-    def broken(*args: object) -> None:
-        raise RuntimeError("no room for the sheet")
-
-    monkeypatch.setattr(annotate, "write_contact_sheet", broken)
-    out = tmp_path / "out"
-    with pytest.raises(RuntimeError, match="no room for the sheet"):
-        run_analysis(numbered_clip, out, workers=2, engine_factory=NumberedPose)
-    assert not (out / "analysis.json").exists() and not (out / "annotated.mp4").exists()
